@@ -1,0 +1,93 @@
+import { DTypeError, ShapeError, ValueError, fmtShape, onesLike, shapesEqual, Tensor, type BackwardOptions } from '../tensor/index.js';
+import { enableGrad, noGrad } from './mode.js';
+
+/** Tensors reachable from the roots through recorded ops, inputs before outputs. */
+function topoOrder(roots: readonly Tensor[]): Tensor[] {
+  const order: Tensor[] = [];
+  const seen = new Set<Tensor>();
+  // Iterative DFS: deep graphs (long training loops unrolled by hand) must not overflow the stack.
+  const stack: [Tensor, boolean][] = roots.map((r) => [r, false]);
+  while (stack.length > 0) {
+    const [t, expanded] = stack.pop()!;
+    if (expanded) {
+      order.push(t);
+      continue;
+    }
+    if (seen.has(t)) continue;
+    seen.add(t);
+    stack.push([t, true]);
+    for (const input of t.gradNode?.inputs ?? []) if (input.requiresGrad && !seen.has(input)) stack.push([input, false]);
+  }
+  return order;
+}
+
+/** Sums a gradient over broadcast axes and casts it so it matches `like`: the one place unbroadcasting happens. */
+export function reduceGradTo(g: Tensor, like: Tensor): Tensor {
+  let out = g;
+  if (!shapesEqual(g.shape, like.shape)) {
+    const lead = g.ndim - like.ndim;
+    if (lead < 0) throw new ShapeError(`backward: gradient of shape ${fmtShape(g.shape)} cannot flow into shape ${fmtShape(like.shape)}`);
+    const axes: number[] = [];
+    for (let i = 0; i < g.ndim; i++) if (i < lead || (like.shape[i - lead] === 1 && g.shape[i] !== 1)) axes.push(i);
+    out = out.sum(axes, true).reshape(like.shape);
+  }
+  return out.dtype === like.dtype ? out : out.cast(like.dtype);
+}
+
+/**
+ * Propagates gradients from roots back through the graph and returns the gradient that
+ * reached each tensor. Paths that meet at one tensor add up (the notes' shared variable).
+ */
+export function propagate(roots: readonly Tensor[], rootGrads: readonly Tensor[], createGraph: boolean): Map<Tensor, Tensor> {
+  const grads = new Map<Tensor, Tensor>();
+  const run = (): void => {
+    roots.forEach((r, i) => {
+      const prev = grads.get(r);
+      grads.set(r, prev ? prev.add(rootGrads[i]) : rootGrads[i]);
+    });
+    const order = topoOrder(roots);
+    for (let i = order.length - 1; i >= 0; i--) {
+      const t = order[i];
+      const node = t.gradNode;
+      const g = grads.get(t);
+      if (!node || !g) continue;
+      const inputGrads = node.backward(g);
+      node.inputs.forEach((input, k) => {
+        const ig = inputGrads[k];
+        if (!ig || !input.requiresGrad) return;
+        const fitted = reduceGradTo(ig, input);
+        const prev = grads.get(input);
+        grads.set(input, prev ? prev.add(fitted) : fitted);
+      });
+    }
+  };
+  if (createGraph) enableGrad(run);
+  else noGrad(run);
+  return grads;
+}
+
+/** `t.backward(gradient?, {createGraph?})`: adds d(t)/d(leaf) into every leaf's `.grad`. */
+export function backward(root: Tensor, gradient: Tensor | undefined, options: BackwardOptions = {}): void {
+  if (!root.requiresGrad) {
+    throw new ValueError('backward: this tensor does not require gradients (no input had requiresGrad set, or it was computed inside noGrad)');
+  }
+  let g = gradient;
+  if (g === undefined) {
+    if (root.size !== 1) throw new ShapeError(`backward: a gradient can be implied only for a one-element tensor; this one has shape ${fmtShape(root.shape)} (pass a gradient of that shape)`);
+    g = onesLike(root);
+  } else if (!shapesEqual(g.shape, root.shape)) {
+    throw new ShapeError(`backward: gradient shape ${fmtShape(g.shape)} does not match tensor shape ${fmtShape(root.shape)}`);
+  }
+  const createGraph = options.createGraph ?? false;
+  const grads = propagate([root], [g.dtype === root.dtype ? g : g.cast(root.dtype)], createGraph);
+  for (const [t, tg] of grads) {
+    if (!t.isLeaf || !t.requiresGrad) continue;
+    const add = (): Tensor => (t.grad ? t.grad.add(tg) : tg);
+    t.grad = createGraph ? enableGrad(add) : noGrad(add).detach();
+  }
+}
+
+/** Throws unless a tensor can carry gradients. */
+export function checkDifferentiable(op: string, t: Tensor): void {
+  if (t.dtype === 'int32') throw new DTypeError(`${op}: cannot differentiate with respect to an int32 tensor of shape ${fmtShape(t.shape)} (use float32 or float64)`);
+}

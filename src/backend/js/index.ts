@@ -1,0 +1,28 @@
+import type { Backend } from '../types.js';
+import { binary, cast, unary, where } from './elementwise.js';
+import { concat, gather, pad, permute, scatterAdd, slice } from './layout.js';
+import { matmul } from './matmul.js';
+import { argReduce, reduce, softmax } from './reduce.js';
+
+/**
+ * The reference backend: plain TypeScript over typed arrays, every dtype. It is the
+ * specification the other backends are tested against.
+ */
+export const jsBackend: Backend = {
+  name: 'js',
+  dtypes: ['float32', 'float64', 'int32'],
+  unary,
+  binary,
+  where,
+  reduce,
+  argReduce,
+  matmul,
+  permute,
+  slice,
+  pad,
+  concat,
+  gather,
+  scatterAdd,
+  softmax,
+  cast,
+};

@@ -1,0 +1,100 @@
+/**
+ * The kernel contract every backend implements. Kernels see only typed arrays, shapes and
+ * flags: no Tensor, no autograd. All arrays are dense and row-major (C order).
+ */
+
+/** Element types nabla stores. */
+export type DType = 'float32' | 'float64' | 'int32';
+
+/** The storage of one tensor. */
+export type TypedArray = Float32Array | Float64Array | Int32Array;
+
+export type Shape = readonly number[];
+
+export type UnaryOp =
+  | 'neg' | 'abs' | 'exp' | 'log' | 'sqrt' | 'sin' | 'cos' | 'tanh' | 'sigmoid' | 'relu'
+  | 'sign' | 'floor' | 'ceil' | 'round' | 'log1p' | 'expm1' | 'reciprocal' | 'square';
+
+export type BinaryOp =
+  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
+  | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
+
+export type ReduceOp = 'sum' | 'max' | 'min' | 'prod';
+
+/** Flags and strides of a batched matrix product. */
+export interface MatmulSpec {
+  batch: number;
+  m: number;
+  k: number;
+  n: number;
+  /** A is stored [k, m] per batch when true, [m, k] otherwise. */
+  transA: boolean;
+  /** B is stored [n, k] per batch when true, [k, n] otherwise. */
+  transB: boolean;
+  /** Elements between consecutive batch matrices of A (0: one matrix shared by every batch). */
+  aBatchStride: number;
+  bBatchStride: number;
+}
+
+/** Geometry of a 2-D convolution or pooling window over NCHW input. */
+export interface Conv2dGeometry {
+  batch: number;
+  channels: number;
+  inH: number;
+  inW: number;
+  kH: number;
+  kW: number;
+  strideH: number;
+  strideW: number;
+  padH: number;
+  padW: number;
+  dilationH: number;
+  dilationW: number;
+  outH: number;
+  outW: number;
+}
+
+/**
+ * The kernel set. Each kernel writes into `out`, which the caller allocates with the
+ * right length and dtype.
+ */
+export interface Kernels {
+  /** out[i] = op(x[i]). */
+  unary(op: UnaryOp, x: TypedArray, out: TypedArray): void;
+  /** out = op(a, b) with numpy broadcasting of aShape and bShape to outShape. */
+  binary(op: BinaryOp, a: TypedArray, aShape: Shape, b: TypedArray, bShape: Shape, out: TypedArray, outShape: Shape): void;
+  /** out = cond ? a : b, each broadcast to outShape. */
+  where(cond: TypedArray, condShape: Shape, a: TypedArray, aShape: Shape, b: TypedArray, bShape: Shape, out: TypedArray, outShape: Shape): void;
+  /** Reduces `axes` (sorted, unique) of x; out has the keep-dims shape's size. */
+  reduce(op: ReduceOp, x: TypedArray, shape: Shape, axes: readonly number[], out: TypedArray): void;
+  /** Index of the largest (argmax) or smallest (argmin) element along one axis; first one on ties. */
+  argReduce(op: 'argmax' | 'argmin', x: TypedArray, shape: Shape, axis: number, out: Int32Array): void;
+  /** out[b] = op(A[b]) · op(B[b]) for each batch b; out is [batch, m, n]. */
+  matmul(a: TypedArray, b: TypedArray, out: TypedArray, spec: MatmulSpec): void;
+  /** out = x permuted by perm (out axis i is x axis perm[i]). */
+  permute(x: TypedArray, shape: Shape, perm: readonly number[], out: TypedArray): void;
+  /** out = x[starts[i] : starts[i] + outShape[i]*steps[i] : steps[i]] along every axis. */
+  slice(x: TypedArray, shape: Shape, starts: readonly number[], steps: readonly number[], out: TypedArray, outShape: Shape): void;
+  /** Constant padding: pads[i] = [before, after] for axis i. */
+  pad(x: TypedArray, shape: Shape, pads: readonly (readonly [number, number])[], value: number, out: TypedArray, outShape: Shape): void;
+  /** Joins arrays along one axis. */
+  concat(xs: readonly TypedArray[], shapes: readonly Shape[], axis: number, out: TypedArray, outShape: Shape): void;
+  /** out = x.indexSelect(axis, indices); indices are already range-checked. */
+  gather(x: TypedArray, shape: Shape, axis: number, indices: Int32Array, out: TypedArray): void;
+  /** out (zeroed by the caller, shape outShape) += g scattered by indices along axis: gather's adjoint. */
+  scatterAdd(g: TypedArray, axis: number, indices: Int32Array, out: TypedArray, outShape: Shape): void;
+  /** Softmax (or log-softmax when log) along axis, stable for any finite input. */
+  softmax(x: TypedArray, shape: Shape, axis: number, log: boolean, out: TypedArray): void;
+  /** Copies with conversion; float to int32 truncates toward zero. */
+  cast(x: TypedArray, out: TypedArray): void;
+}
+
+/** A named backend: the kernel set plus what it can do. */
+export interface Backend extends Kernels {
+  readonly name: string;
+  /** dtypes this backend computes in (float64 for gradient checks needs the js backend). */
+  readonly dtypes: readonly DType[];
+}
+
+/** Names of the kernels, for backends that implement only some and fall back. */
+export type KernelName = keyof Kernels;

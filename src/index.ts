@@ -1,0 +1,19 @@
+/**
+ * nabla: tensors, reverse-mode autograd and neural networks in TypeScript.
+ * `import * as nb from 'nabla'`.
+ */
+import { backward } from './autograd/engine.js';
+import * as ops from './ops/index.js';
+import { installTensorHooks } from './tensor/tensor.js';
+
+installTensorHooks({ ops, backward });
+
+export {
+  Tensor, NablaError, ShapeError, DTypeError, ValueError, FormatError,
+  tensor, zeros, ones, full, zerosLike, onesLike, fullLike, eye, arange, linspace, rand, randn, randint, randperm,
+  manualSeed, Generator, globalGenerator, setBackend, getBackend, listBackends,
+  type DType, type TypedArray, type TensorLike, type TensorOptions, type NestedNumbers, type BackwardOptions,
+} from './tensor/index.js';
+export { registerBackend, type Backend, type Kernels, type KernelName } from './backend/index.js';
+export { noGrad, enableGrad, isGradEnabled, grad, hessian, gradcheck, gradgradcheck, type GradOptions, type GradcheckOptions } from './autograd/index.js';
+export * from './ops/index.js';

@@ -1,0 +1,109 @@
+import type { BinaryOp } from '../backend/types.js';
+import { broadcastShapes, promote, type DType, Tensor } from '../tensor/index.js';
+import { checkTensor, operands, output, record, toTensor, type TensorLike } from './core.js';
+
+type Rule = (g: Tensor, a: Tensor, b: Tensor, y: Tensor) => [Tensor | null, Tensor | null];
+
+/** Gradients of each arithmetic op; the engine sums them back over broadcast axes. */
+const RULES: Partial<Record<BinaryOp, Rule>> = {
+  add: (g) => [g, g],
+  sub: (g) => [g, g.neg()],
+  mul: (g, a, b) => [g.mul(b), g.mul(a)],
+  div: (g, a, b) => [g.div(b), g.mul(a).div(b.square()).neg()],
+  pow: (g, a, b, y) => [
+    a.requiresGrad ? g.mul(b).mul(a.pow(b.sub(1))) : null,
+    // d(aᵇ)/db = aᵇ·ln a; only asked for when the exponent is a variable.
+    b.requiresGrad ? g.mul(y).mul(a.log()) : null,
+  ],
+  // Ties share the gradient equally, so the rule is symmetric (PyTorch does the same).
+  maximum: (g, a, b) => {
+    const share = a.gt(b).add(a.eq(b).mul(0.5));
+    return [g.mul(share), g.mul(share.neg().add(1))];
+  },
+  minimum: (g, a, b) => {
+    const share = a.lt(b).add(a.eq(b).mul(0.5));
+    return [g.mul(share), g.mul(share.neg().add(1))];
+  },
+};
+
+/** Result dtype: true division and powers of floats give floats; int32 stays int32 otherwise. */
+function resultDType(op: BinaryOp, dtype: DType): DType {
+  return op === 'div' && dtype === 'int32' ? 'float32' : dtype;
+}
+
+function binaryOp(op: BinaryOp, a: TensorLike, b: TensorLike): Tensor {
+  const [ta, tb, common] = operands(op, a, b);
+  const shape = broadcastShapes(op, ta.shape, tb.shape);
+  const dtype = resultDType(op, common);
+  const ca = ta.dtype === dtype ? ta : ta.cast(dtype);
+  const cb = tb.dtype === dtype ? tb : tb.cast(dtype);
+  const [y, k] = output(shape, dtype);
+  k.binary(op, ca.data, ca.shape, cb.data, cb.shape, y.data, shape);
+  const rule = RULES[op];
+  if (!rule) return y; // comparisons carry no gradient
+  return record(y, op, [ca, cb], (g) => rule(g, ca, cb, y));
+}
+
+/** a + b with numpy broadcasting. */
+export const add = (a: TensorLike, b: TensorLike): Tensor => binaryOp('add', a, b);
+/** a − b with broadcasting. */
+export const sub = (a: TensorLike, b: TensorLike): Tensor => binaryOp('sub', a, b);
+/** a · b elementwise with broadcasting. */
+export const mul = (a: TensorLike, b: TensorLike): Tensor => binaryOp('mul', a, b);
+/** a / b with broadcasting (true division: int32 operands give float32). */
+export const div = (a: TensorLike, b: TensorLike): Tensor => binaryOp('div', a, b);
+/** aᵇ with broadcasting. */
+export const pow = (a: TensorLike, b: TensorLike): Tensor => binaryOp('pow', a, b);
+/** Elementwise larger value (NaN wins). */
+export const maximum = (a: TensorLike, b: TensorLike): Tensor => binaryOp('maximum', a, b);
+/** Elementwise smaller value (NaN wins). */
+export const minimum = (a: TensorLike, b: TensorLike): Tensor => binaryOp('minimum', a, b);
+/** 1 where a = b, else 0, in the operands' common dtype. No gradient. */
+export const eq = (a: TensorLike, b: TensorLike): Tensor => binaryOp('eq', a, b);
+export const ne = (a: TensorLike, b: TensorLike): Tensor => binaryOp('ne', a, b);
+export const lt = (a: TensorLike, b: TensorLike): Tensor => binaryOp('lt', a, b);
+export const le = (a: TensorLike, b: TensorLike): Tensor => binaryOp('le', a, b);
+export const gt = (a: TensorLike, b: TensorLike): Tensor => binaryOp('gt', a, b);
+export const ge = (a: TensorLike, b: TensorLike): Tensor => binaryOp('ge', a, b);
+
+/**
+ * cond ? a : b elementwise, all three broadcast together; cond is true where non-zero.
+ * The gradient flows to a where cond holds and to b elsewhere.
+ */
+export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
+  checkTensor('where', cond, 'cond');
+  const [ta, tb, dtype] = operands('where', a, b);
+  const shape = broadcastShapes('where', broadcastShapes('where', cond.shape, ta.shape), tb.shape);
+  const ca = ta.dtype === dtype ? ta : ta.cast(dtype);
+  const cb = tb.dtype === dtype ? tb : tb.cast(dtype);
+  const [y, k] = output(shape, dtype);
+  k.where(cond.data, cond.shape, ca.data, ca.shape, cb.data, cb.shape, y.data, shape);
+  return record(y, 'where', [ca, cb], (g) => [
+    ca.requiresGrad ? where(cond, g, 0) : null,
+    cb.requiresGrad ? where(cond, 0, g) : null,
+  ]);
+}
+
+/**
+ * Limits x to [min, max] (either bound optional). The gradient is 1 inside the closed
+ * interval and 0 outside, as in PyTorch.
+ */
+export function clamp(x: Tensor, min?: number, max?: number): Tensor {
+  checkTensor('clamp', x);
+  let y = x;
+  let mask: Tensor | null = null;
+  const lo = min === undefined ? null : toTensor('clamp', min, x.dtype);
+  const hi = max === undefined ? null : toTensor('clamp', max, x.dtype);
+  const dtype = promote(x.dtype, promote(lo?.dtype ?? x.dtype, hi?.dtype ?? x.dtype));
+  // Compute the values without recording, then give the op its own simple gradient.
+  const [out, k] = output(x.shape, dtype);
+  const xs = x.dtype === dtype ? x : x.cast(dtype);
+  out.data.set(xs.data);
+  if (lo) k.binary('maximum', out.data, out.shape, lo.cast(dtype).data, [], out.data, out.shape);
+  if (hi) k.binary('minimum', out.data, out.shape, hi.cast(dtype).data, [], out.data, out.shape);
+  y = out;
+  return record(y, 'clamp', [xs], (g) => {
+    mask = xs.ge(min ?? -Infinity).mul(xs.le(max ?? Infinity));
+    return [g.mul(mask)];
+  });
+}
