@@ -17,3 +17,9 @@ export {
 export { registerBackend, type Backend, type Kernels, type KernelName } from './backend/index.js';
 export { noGrad, enableGrad, isGradEnabled, grad, hessian, gradcheck, gradgradcheck, type GradOptions, type GradcheckOptions } from './autograd/index.js';
 export * from './ops/index.js';
+export * as nn from './nn/index.js';
+export * as optim from './optim/index.js';
+export * as data from './data/index.js';
+export * from './train/index.js';
+export * from './io/index.js';
+export * as explain from './explain/index.js';

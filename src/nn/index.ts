@@ -1,0 +1,1 @@
+export { Module, registerModule, moduleFromConfig, type ModuleConfig } from './module.js';
