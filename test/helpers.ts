@@ -11,6 +11,12 @@ export function onBackend(name: string): void {
 
 type Nested = number | Nested[];
 
+function nestedShape(x: Nested): number[] {
+  const shape: number[] = [];
+  for (let v: Nested = x; Array.isArray(v); v = v[0]) shape.push(v.length);
+  return shape;
+}
+
 function flat(x: nb.Tensor | Nested | ArrayLike<number>): number[] {
   if (x instanceof nb.Tensor) return Array.from(x.dataSync());
   if (typeof x === 'number') return [x];
@@ -30,7 +36,7 @@ export function expectClose(
   const atol = opts.atol ?? 1e-6;
   const rtol = opts.rtol ?? 1e-5;
   if (actual instanceof nb.Tensor && expected instanceof nb.Tensor) expect(actual.shape).toEqual(expected.shape);
-  if (actual instanceof nb.Tensor && Array.isArray(expected)) expect(actual.toArray() instanceof Array || actual.ndim === 0).toBe(true);
+  if (actual instanceof nb.Tensor && Array.isArray(expected)) expect(actual.shape, 'shape').toEqual(nestedShape(expected));
   const a = flat(actual);
   const e = flat(expected);
   expect(a.length, 'number of elements').toBe(e.length);
