@@ -97,8 +97,9 @@ export function gradcheck(
     }
   });
   // Numerical Jacobian by central differences. Recording stays on: fn may itself take
-  // gradients (gradgradcheck), which needs the graph.
-  const evaluate = (): Tensor[] => asList(fn(...vars));
+  // gradients (gradgradcheck), which needs the graph. Outputs are copied: a view op
+  // (reshape, squeeze) shares the input's storage, which the next perturbation rewrites.
+  const evaluate = (): Float64Array[] => asList(fn(...vars)).map((o) => Float64Array.from(o.data));
   vars.forEach((v, vi) => {
     for (let k = 0; k < v.size; k++) {
       const orig = v.data[k];
@@ -109,7 +110,7 @@ export function gradcheck(
       v.data[k] = orig;
       outs.forEach((o, oi) => {
         for (let j = 0; j < o.size; j++) {
-          const numeric = (plus[oi].data[j] - minus[oi].data[j]) / (2 * eps);
+          const numeric = (plus[oi][j] - minus[oi][j]) / (2 * eps);
           const a = analytic[vi][oi][j * v.size + k];
           if (!(Math.abs(a - numeric) <= atol + rtol * Math.abs(numeric))) {
             throw new ValueError(

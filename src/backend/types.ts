@@ -87,6 +87,26 @@ export interface Kernels {
   softmax(x: TypedArray, shape: Shape, axis: number, log: boolean, out: TypedArray): void;
   /** Copies with conversion; float to int32 truncates toward zero. */
   cast(x: TypedArray, out: TypedArray): void;
+  /**
+   * Unfolds image patches for convolution as a GEMM. x [N, C, inH, inW] → out
+   * [C·kH·kW, N·outH·outW]: row (c, ki, kj), column (n, oh, ow) holds
+   * x[n, c, oh·strideH − padH + ki·dilationH, ow·strideW − padW + kj·dilationW], 0 in the padding.
+   */
+  im2col(x: TypedArray, geometry: Conv2dGeometry, out: TypedArray): void;
+  /** im2col's adjoint: out [N, C, inH, inW] (overwritten) = Σ of the cols entries that read each pixel. */
+  col2im(cols: TypedArray, geometry: Conv2dGeometry, out: TypedArray): void;
+  /**
+   * Max over each window: x [N, C, inH, inW] → out [N, C, outH, outW]; padding never wins.
+   * argmax gets, per output, the flat index into x of the (first) largest value; NaN propagates.
+   */
+  maxPool2d(x: TypedArray, geometry: Conv2dGeometry, out: TypedArray, argmax: Int32Array): void;
+  /**
+   * Mean over each window (dilation 1): x [N, C, inH, inW] → out [N, C, outH, outW]. The divisor
+   * is kH·kW when countIncludePad, else the number of window cells inside the image.
+   */
+  avgPool2d(x: TypedArray, geometry: Conv2dGeometry, countIncludePad: boolean, out: TypedArray): void;
+  /** avgPool2d's adjoint: g [N, C, outH, outW] → out [N, C, inH, inW] (overwritten). */
+  avgPool2dBackward(g: TypedArray, geometry: Conv2dGeometry, countIncludePad: boolean, out: TypedArray): void;
 }
 
 /** A named backend: the kernel set plus what it can do. */

@@ -1,5 +1,5 @@
 import type { BinaryOp } from '../backend/types.js';
-import { broadcastShapes, promote, type DType, Tensor } from '../tensor/index.js';
+import { ValueError, broadcastShapes, promote, type DType, Tensor } from '../tensor/index.js';
 import { checkTensor, operands, output, record, toTensor, type TensorLike } from './core.js';
 
 type Rule = (g: Tensor, a: Tensor, b: Tensor, y: Tensor) => [Tensor | null, Tensor | null];
@@ -11,9 +11,11 @@ const RULES: Partial<Record<BinaryOp, Rule>> = {
   mul: (g, a, b) => [g.mul(b), g.mul(a)],
   div: (g, a, b) => [g.div(b), g.mul(a).div(b.square()).neg()],
   pow: (g, a, b, y) => [
-    a.requiresGrad ? g.mul(b).mul(a.pow(b.sub(1))) : null,
-    // d(aᵇ)/db = aᵇ·ln a; only asked for when the exponent is a variable.
-    b.requiresGrad ? g.mul(y).mul(a.log()) : null,
+    // d(a⁰)/da is 0, also at a = 0 where b·a^(b−1) would be 0·inf.
+    a.requiresGrad ? where(b.eq(0), 0, g.mul(b).mul(a.pow(b.sub(1)))) : null,
+    // d(aᵇ)/db = aᵇ·ln a; only asked for when the exponent is a variable. At a = 0 (b ≥ 0)
+    // the limit is 0, not 0·(−inf) = NaN, as in PyTorch.
+    b.requiresGrad ? where(a.eq(0).mul(b.ge(0)), 0, g.mul(y).mul(a.log())) : null,
   ],
   // Ties share the gradient equally, so the rule is symmetric (PyTorch does the same).
   maximum: (g, a, b) => {
@@ -37,6 +39,10 @@ function binaryOp(op: BinaryOp, a: TensorLike, b: TensorLike): Tensor {
   const dtype = resultDType(op, common);
   const ca = ta.dtype === dtype ? ta : ta.cast(dtype);
   const cb = tb.dtype === dtype ? tb : tb.cast(dtype);
+  // 2 ** -1 has no int32 value; storing 0.5 as 0 would be a silent wrong answer.
+  if (op === 'pow' && dtype === 'int32' && cb.data.some((v) => v < 0)) {
+    throw new ValueError('pow: int32 base with a negative int32 exponent has no integer result (cast to float first)');
+  }
   const [y, k] = output(shape, dtype);
   k.binary(op, ca.data, ca.shape, cb.data, cb.shape, y.data, shape);
   const rule = RULES[op];

@@ -4,4 +4,7 @@ export * from './movement.js';
 export * from './reduce.js';
 export * from './matmul.js';
 export * from './softmax.js';
+export * from './conv.js';
+export * from './pool.js';
+export * from './batchnorm.js';
 export { type TensorLike } from './core.js';

@@ -1,4 +1,4 @@
-import { ShapeError, broadcastShapes, fmtShape, promote, sizeOf, Tensor } from '../tensor/index.js';
+import { DTypeError, ShapeError, broadcastShapes, fmtShape, promote, sizeOf, Tensor } from '../tensor/index.js';
 import { checkTensor, output, record } from './core.js';
 
 /**
@@ -7,13 +7,19 @@ import { checkTensor, output, record } from './core.js';
  * transpose is ever materialised.
  */
 export function bmm(a: Tensor, b: Tensor, transA = false, transB = false): Tensor {
+  checkTensor('bmm', a);
+  checkTensor('bmm', b, 'second operand');
+  if (a.ndim !== 3 || b.ndim !== 3) throw new ShapeError(`bmm: operands must be 3-D [batch, rows, cols], got shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+  if (a.dtype !== b.dtype) throw new DTypeError(`bmm: operands must share a dtype, got ${a.dtype} and ${b.dtype}`);
   const [ba, ra, ca] = a.shape;
   const [bb, rb, cb] = b.shape;
   const m = transA ? ca : ra;
   const k = transA ? ra : ca;
   const kb = transB ? cb : rb;
   const n = transB ? rb : cb;
-  const batch = Math.max(ba, bb);
+  if (k !== kb) throw new ShapeError(`bmm: shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} are not aligned (${k} ≠ ${kb}) with transA=${transA}, transB=${transB}`);
+  if (ba !== bb && ba !== 1 && bb !== 1) throw new ShapeError(`bmm: batch sizes ${ba} and ${bb} differ (one may be 1)`);
+  const batch = ba === 0 || bb === 0 ? 0 : Math.max(ba, bb);
   const [y, kern] = output([batch, m, n], a.dtype);
   kern.matmul(a.data, b.data, y.data, {
     batch, m, k, n, transA, transB,

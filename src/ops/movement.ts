@@ -116,6 +116,8 @@ export function slice(x: Tensor, starts: readonly number[], ends?: readonly (num
     if (!Number.isInteger(step) || step <= 0) throw new ValueError(`slice: step ${step} on axis ${i} must be a positive integer`);
     const start = starts[i] ?? 0;
     if (!Number.isInteger(start)) throw new ValueError(`slice: start ${start} on axis ${i} is not an integer`);
+    const end = ends?.[i];
+    if (end !== undefined && !Number.isInteger(end)) throw new ValueError(`slice: end ${end} on axis ${i} is not an integer`);
     const [s, len] = sliceBounds(start, i < starts.length ? ends?.[i] : undefined, step, x.shape[i]);
     st.push(s);
     sp.push(step);

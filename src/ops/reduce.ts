@@ -9,7 +9,11 @@ type Axes = number | readonly number[] | undefined;
 function reduceRaw(op: ReduceOp, x: Tensor, axes: number[], keepdims: boolean): Tensor {
   const keepShape = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
   const [y, k] = output(keepShape, x.dtype);
-  if (op !== 'sum' && x.size === 0) throw new ValueError(`${op}: cannot reduce an empty tensor of shape ${fmtShape(x.shape)}`);
+  // An empty sum is 0 and an empty product 1, but an empty max or min has no value.
+  const emptySlices = axes.some((a) => x.shape[a] === 0) && y.size > 0;
+  if ((op === 'max' || op === 'min') && emptySlices) {
+    throw new ValueError(`${op}: cannot reduce over an empty axis of shape ${fmtShape(x.shape)} (axes [${axes.join(',')}])`);
+  }
   k.reduce(op, x.data, x.shape, axes, y.data);
   return keepdims ? y : new Tensor(y.data, x.shape.filter((_, i) => !axes.includes(i)));
 }
@@ -43,7 +47,9 @@ function extreme(op: 'max' | 'min', x: Tensor, axis: Axes, keepdims: boolean): T
   const y = reduceRaw(op, x, axes, keepdims);
   return record(y, op, [x], (g) => {
     const yk = y.detach().reshape(keptShape(x, axes));
-    const mask = x.detach().eq(yk);
+    const xd = x.detach();
+    // A NaN extreme came from the NaN elements (NaN ≠ NaN, so eq alone would find none).
+    const mask = xd.eq(yk).add(xd.ne(xd).mul(yk.ne(yk)));
     const count = mask.sum(axes, true);
     return [g.reshape(keptShape(x, axes)).mul(mask).div(count)];
   });
@@ -59,10 +65,24 @@ export function min(x: Tensor, axis?: Axes, keepdims = false): Tensor {
   return extreme('min', x, axis, keepdims);
 }
 
-/** Product over axes (no gradient: its rule divides by x and would be wrong at zeros). */
+/** Product over axes; the gradient is exact at zeros too (see prodGrad). */
 export function prod(x: Tensor, axis?: Axes, keepdims = false): Tensor {
   checkTensor('prod', x);
-  return reduceRaw('prod', x, normalizeAxes('prod', axis, x.ndim), keepdims);
+  const axes = normalizeAxes('prod', axis, x.ndim);
+  const y = reduceRaw('prod', x, axes, keepdims);
+  return record(y, 'prod', [x], (g) => [g.reshape(keptShape(x, axes)).mul(prodGrad(x, axes))]);
+}
+
+/**
+ * ∂(Π x)/∂xᵢ = Π_{j≠i} xⱼ without dividing by zero: y/xᵢ when a slice has no zero; with one
+ * zero, the product of the others lands on the zero and 0 elsewhere; with more, 0 everywhere.
+ */
+function prodGrad(x: Tensor, axes: number[]): Tensor {
+  const isZero = x.detach().eq(0);
+  const zeroCount = isZero.sum(axes, true);
+  const nonZero = where(isZero, 1, x);
+  const others = prod(nonZero, axes, true);
+  return where(zeroCount.eq(0), others.div(nonZero), where(isZero.mul(zeroCount.eq(1)), others, 0));
 }
 
 /** Variance over axes with Bessel's correction by default (correction = 1, as PyTorch). */

@@ -29,12 +29,22 @@ function inferShape(value: NestedNumbers): number[] {
   return shape;
 }
 
+/** Throws unless v fits int32 exactly: a typed-array store would truncate or wrap it silently. */
+function checkInt32(op: string, v: number, where = ''): void {
+  if (!Number.isInteger(v) || v < -2147483648 || v > 2147483647) {
+    throw new DTypeError(`${op}: ${v}${where} is not an integer in the int32 range, cannot store it as int32`);
+  }
+}
+
 function flatten(value: NestedNumbers, shape: readonly number[], out: TypedArray): void {
   let k = 0;
+  const isInt = out instanceof Int32Array;
   const walk = (v: NestedNumbers, dim: number, path: number[]): void => {
     if (dim === shape.length) {
-      if (typeof v === 'number') out[k++] = v;
-      else if (typeof v === 'boolean') out[k++] = v ? 1 : 0;
+      if (typeof v === 'number') {
+        if (isInt) checkInt32('tensor', v, path.length > 0 ? ` at [${path.join(',')}]` : '');
+        out[k++] = v;
+      } else if (typeof v === 'boolean') out[k++] = v ? 1 : 0;
       else throw new ValueError(`tensor: element at [${path.join(',')}] is ${Array.isArray(v) ? 'an array' : typeof v}, expected a number (ragged nesting?)`);
       return;
     }
@@ -68,9 +78,6 @@ export function tensor(
     shape = inferShape(values as NestedNumbers);
     data = allocate(opts.dtype ?? 'float32', sizeOf(shape));
     flatten(values as NestedNumbers, shape, data);
-    if (data instanceof Int32Array && !Array.isArray(values) && typeof values === 'number' && !Number.isInteger(values)) {
-      throw new DTypeError(`tensor: ${values} is not an integer, cannot store it as int32`);
-    }
   }
   if (opts.shape !== undefined) {
     const target = checkShape('tensor', opts.shape);
@@ -80,20 +87,25 @@ export function tensor(
   return finish(data, shape, opts);
 }
 
-/** A tensor of `shape` filled with `value`. */
-export function full(shape: readonly number[], value: number, opts: TensorOptions = {}): Tensor {
-  const dims = checkShape('full', shape);
-  const data = allocate(checkDType('full', opts.dtype ?? 'float32'), sizeOf(dims));
+function filled(op: string, shape: readonly number[], value: number, opts: TensorOptions): Tensor {
+  const dims = checkShape(op, shape);
+  const data = allocate(checkDType(op, opts.dtype ?? 'float32'), sizeOf(dims));
+  if (data instanceof Int32Array) checkInt32(op, value);
   data.fill(value);
   return finish(data, dims, opts);
 }
 
+/** A tensor of `shape` filled with `value`. */
+export function full(shape: readonly number[], value: number, opts: TensorOptions = {}): Tensor {
+  return filled('full', shape, value, opts);
+}
+
 export function zeros(shape: readonly number[], opts: TensorOptions = {}): Tensor {
-  return full(shape, 0, opts);
+  return filled('zeros', shape, 0, opts);
 }
 
 export function ones(shape: readonly number[], opts: TensorOptions = {}): Tensor {
-  return full(shape, 1, opts);
+  return filled('ones', shape, 1, opts);
 }
 
 export function zerosLike(t: Tensor, opts: TensorOptions = {}): Tensor {
@@ -153,8 +165,15 @@ export function rand(shape: readonly number[], opts: TensorOptions & { low?: num
   const low = opts.low ?? 0;
   const high = opts.high ?? 1;
   if (!(high >= low)) throw new ValueError(`rand: need low ≤ high, got [${low}, ${high})`);
-  const data = allocate(floatDType('rand', opts), sizeOf(dims));
-  for (let i = 0; i < data.length; i++) data[i] = low + (high - low) * globalGenerator.uniform();
+  const dtype = floatDType('rand', opts);
+  const data = allocate(dtype, sizeOf(dims));
+  const stored = dtype === 'float32' ? Math.fround : (v: number): number => v;
+  for (let i = 0; i < data.length; i++) {
+    let v = low + (high - low) * globalGenerator.uniform();
+    // Rounding (to float32, or of low + span·u) can land on high itself; draw again to keep [low, high).
+    while (stored(v) >= high && stored(low) < high) v = low + (high - low) * globalGenerator.uniform();
+    data[i] = v;
+  }
   return finish(data, dims, opts);
 }
 

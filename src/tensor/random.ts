@@ -19,18 +19,21 @@ export class Generator {
   /** Resets the state from an integer seed (any safe integer). */
   seed(seed: number): void {
     if (!Number.isSafeInteger(seed)) throw new ValueError(`manualSeed: seed must be a safe integer, got ${seed}`);
-    // splitmix32 spreads the seed over the four state words.
-    let s = (seed >>> 0) ^ Math.floor(seed / 2 ** 32);
-    const next = (): number => {
-      s = (s + 0x9e3779b9) | 0;
-      let z = s;
+    // splitmix32 spreads the low 32 bits over the four state words; the high bits (sign
+    // included) go through the same bijective mixer into c, so distinct seeds never share a state.
+    const mix = (z: number): number => {
       z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
       z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
       return (z ^ (z >>> 16)) >>> 0;
     };
+    let s = seed >>> 0;
+    const next = (): number => {
+      s = (s + 0x9e3779b9) | 0;
+      return mix(s);
+    };
     this.a = next();
     this.b = next();
-    this.c = next();
+    this.c = (next() ^ mix(Math.floor(seed / 2 ** 32) | 0)) >>> 0;
     this.d = next();
     this.spareNormal = null;
     for (let i = 0; i < 12; i++) this.nextUint32();

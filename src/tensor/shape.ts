@@ -38,8 +38,10 @@ export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
 
 /** A possibly negative axis turned into 0..ndim-1, or a ValueError that names the op. */
 export function normalizeAxis(op: string, axis: number, ndim: number): number {
-  if (!Number.isInteger(axis) || axis < -ndim || axis >= Math.max(ndim, 1)) {
-    throw new ValueError(`${op}: axis ${axis} is out of range for a ${ndim}-D tensor (expected ${-Math.max(ndim, 1)}..${Math.max(ndim, 1) - 1})`);
+  // A 0-D tensor has no axis to index (reductions handle scalars in normalizeAxes).
+  if (ndim === 0) throw new ValueError(`${op}: axis ${axis} is out of range for a 0-D tensor (it has no axes; reshape it to [1] first)`);
+  if (!Number.isInteger(axis) || axis < -ndim || axis >= ndim) {
+    throw new ValueError(`${op}: axis ${axis} is out of range for a ${ndim}-D tensor (expected ${-ndim}..${ndim - 1})`);
   }
   return axis < 0 ? axis + ndim : axis;
 }
@@ -48,7 +50,12 @@ export function normalizeAxis(op: string, axis: number, ndim: number): number {
 export function normalizeAxes(op: string, axes: number | readonly number[] | undefined, ndim: number): number[] {
   if (axes === undefined) return Array.from({ length: ndim }, (_, i) => i);
   const list = typeof axes === 'number' ? [axes] : axes;
-  const out = list.map((a) => (ndim === 0 ? normalizeAxis(op, a, 1) : normalizeAxis(op, a, ndim)));
+  // A 0-D tensor reduces over axis 0 or −1 as if it were [1] (PyTorch's rule).
+  const out = list.map((a) => {
+    if (ndim > 0) return normalizeAxis(op, a, ndim);
+    if (a !== 0 && a !== -1) throw new ValueError(`${op}: axis ${a} is out of range for a 0-D tensor (expected -1..0)`);
+    return 0;
+  });
   const unique = [...new Set(out)].sort((x, y) => x - y);
   if (unique.length !== out.length) throw new ValueError(`${op}: repeated axis in [${list.join(',')}]`);
   return ndim === 0 ? [] : unique;

@@ -1,6 +1,6 @@
 import type { DType, TypedArray } from './dtype.js';
 import { allocate, dtypeOf } from './dtype.js';
-import { ShapeError, ValueError, fmtShape } from './errors.js';
+import { DTypeError, ShapeError, fmtShape } from './errors.js';
 import { sizeOf, type Shape } from './shape.js';
 import type * as Ops from '../ops/index.js';
 
@@ -133,7 +133,7 @@ export class Tensor {
 
   /** Sets requiresGrad on a leaf; returns this for chaining. */
   requiresGrad_(flag = true): this {
-    if (flag && this.dtype === 'int32') throw new ValueError('requiresGrad_: int32 tensors cannot require gradients (use float32 or float64)');
+    if (flag && this.dtype === 'int32') throw new DTypeError('requiresGrad_: int32 tensors cannot require gradients (use float32 or float64)');
     this.requiresGrad = flag;
     return this;
   }
@@ -207,8 +207,9 @@ export class Tensor {
     return ops().slice(this, starts, ends, steps);
   }
   pad(pads: readonly (readonly [number, number])[], value = 0): Tensor { return ops().pad(this, pads, value); }
-  indexSelect(axis: number, indices: Tensor | readonly number[]): Tensor { return ops().indexSelect(this, axis, indices); }
-  gather(axis: number, indices: Tensor | readonly number[]): Tensor { return ops().indexSelect(this, axis, indices); }
+  indexSelect(axis: number, indices: Tensor | Int32Array | readonly number[]): Tensor { return ops().indexSelect(this, axis, indices); }
+  /** PyTorch's gather: out[…i…] = this[… indices[…i…] …] along axis (indices: int32, same rank). */
+  gather(axis: number, indices: Tensor): Tensor { return ops().gather(this, axis, indices); }
 
   // ---- reductions ----
   sum(axis?: Axes, keepdims = false): Tensor { return ops().sum(this, axis, keepdims); }

@@ -43,6 +43,17 @@ const BINARY: Record<BinaryOp, (a: number, b: number) => number> = {
   ge: (a, b) => (a >= b ? 1 : 0),
 };
 
+/** aᵇ for integers b ≥ 0 by squaring, wrapping like C (int32 pow refuses negative exponents). */
+function intPow(a: number, b: number): number {
+  let result = 1;
+  let base = a;
+  for (let e = b; e > 0; e = Math.floor(e / 2)) {
+    if (e % 2 === 1) result = Math.imul(result, base);
+    base = Math.imul(base, base);
+  }
+  return result;
+}
+
 export function unary(op: UnaryOp, x: TypedArray, out: TypedArray): void {
   const n = x.length;
   // The hottest ops get their own loop; the rest go through the scalar table.
@@ -57,7 +68,8 @@ export function unary(op: UnaryOp, x: TypedArray, out: TypedArray): void {
       for (let i = 0; i < n; i++) out[i] = Math.exp(x[i]);
       return;
     default: {
-      const f = UNARY[op];
+      // int32 squares wrap like C; a double product would lose the low bits past 2^53 first.
+      const f = op === 'square' && out instanceof Int32Array ? (v: number): number => Math.imul(v, v) : UNARY[op];
       for (let i = 0; i < n; i++) out[i] = f(x[i]);
     }
   }
@@ -117,10 +129,13 @@ export function forEachRow(
 export function binary(
   op: BinaryOp, a: TypedArray, aShape: Shape, b: TypedArray, bShape: Shape, out: TypedArray, outShape: Shape,
 ): void {
-  const f = BINARY[op];
+  // int32 products and powers wrap like C; a double result would lose the low bits past 2^53 first.
+  const isInt = out instanceof Int32Array;
+  const kind = isInt && op === 'mul' ? 'imul' : isInt && op === 'pow' ? 'ipow' : op;
+  const f = kind === 'imul' ? Math.imul : kind === 'ipow' ? intPow : BINARY[op];
   const n = out.length;
   if (sameShape(aShape, outShape) && sameShape(bShape, outShape)) {
-    switch (op) {
+    switch (kind) {
       case 'add': for (let i = 0; i < n; i++) out[i] = a[i] + b[i]; return;
       case 'sub': for (let i = 0; i < n; i++) out[i] = a[i] - b[i]; return;
       case 'mul': for (let i = 0; i < n; i++) out[i] = a[i] * b[i]; return;
@@ -129,7 +144,7 @@ export function binary(
   }
   if (b.length === 1 && sameShape(aShape, outShape)) {
     const bv = b[0];
-    switch (op) {
+    switch (kind) {
       case 'add': for (let i = 0; i < n; i++) out[i] = a[i] + bv; return;
       case 'mul': for (let i = 0; i < n; i++) out[i] = a[i] * bv; return;
       default: for (let i = 0; i < n; i++) out[i] = f(a[i], bv); return;
@@ -142,9 +157,13 @@ export function binary(
     let bi = starts[1];
     const sa = steps[0];
     const sb = steps[1];
-    if (op === 'add') {
+    if (kind === 'add') {
       for (let j = 0; j < len; j++, ai += sa, bi += sb) out[o + j] = a[ai] + b[bi];
-    } else if (op === 'mul') {
+    } else if (kind === 'sub') {
+      for (let j = 0; j < len; j++, ai += sa, bi += sb) out[o + j] = a[ai] - b[bi];
+    } else if (kind === 'div') {
+      for (let j = 0; j < len; j++, ai += sa, bi += sb) out[o + j] = a[ai] / b[bi];
+    } else if (kind === 'mul') {
       for (let j = 0; j < len; j++, ai += sa, bi += sb) out[o + j] = a[ai] * b[bi];
     } else {
       for (let j = 0; j < len; j++, ai += sa, bi += sb) out[o + j] = f(a[ai], b[bi]);

@@ -3,6 +3,7 @@ import { binary, cast, unary, where } from './elementwise.js';
 import { concat, gather, pad, permute, scatterAdd, slice } from './layout.js';
 import { matmul } from './matmul.js';
 import { argReduce, reduce, softmax } from './reduce.js';
+import { avgPool2d, avgPool2dBackward, col2im, im2col, maxPool2d } from './conv.js';
 
 /**
  * The reference backend: plain TypeScript over typed arrays, every dtype. It is the
@@ -25,4 +26,9 @@ export const jsBackend: Backend = {
   scatterAdd,
   softmax,
   cast,
+  im2col,
+  col2im,
+  maxPool2d,
+  avgPool2d,
+  avgPool2dBackward,
 };

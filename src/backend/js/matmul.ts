@@ -7,6 +7,10 @@ import type { MatmulSpec, TypedArray } from '../types.js';
 export function matmul(a: TypedArray, b: TypedArray, out: TypedArray, spec: MatmulSpec): void {
   const { batch, m, k, n, transA, transB, aBatchStride, bBatchStride } = spec;
   out.fill(0);
+  if (out instanceof Int32Array) {
+    intMatmul(a, b, out, spec);
+    return;
+  }
   for (let bt = 0; bt < batch; bt++) {
     const ao = bt * aBatchStride;
     const bo = bt * bBatchStride;
@@ -48,6 +52,26 @@ export function matmul(a: TypedArray, b: TypedArray, out: TypedArray, spec: Matm
           for (let p = 0; p < k; p++) s += a[ao + p * m + i] * b[bo + j * k + p];
           out[oo + i * n + j] = s;
         }
+      }
+    }
+  }
+}
+
+/** int32 products wrap like C: Math.imul keeps the low 32 bits that a double product would lose. */
+function intMatmul(a: TypedArray, b: TypedArray, out: Int32Array, spec: MatmulSpec): void {
+  const { batch, m, k, n, transA, transB, aBatchStride, bBatchStride } = spec;
+  for (let bt = 0; bt < batch; bt++) {
+    const ao = bt * aBatchStride;
+    const bo = bt * bBatchStride;
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let p = 0; p < k; p++) {
+          const av = a[ao + (transA ? p * m + i : i * k + p)];
+          const bv = b[bo + (transB ? j * k + p : p * n + j)];
+          s = (s + Math.imul(av, bv)) | 0;
+        }
+        out[bt * m * n + i * n + j] = s;
       }
     }
   }

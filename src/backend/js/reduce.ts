@@ -18,7 +18,10 @@ export function reduce(op: ReduceOp, x: TypedArray, shape: Shape, axes: readonly
       let acc = out[oi];
       switch (op) {
         case 'sum': for (let j = 0; j < len; j++) acc += x[o + j]; break;
-        case 'prod': for (let j = 0; j < len; j++) acc *= x[o + j]; break;
+        case 'prod':
+          if (out instanceof Int32Array) for (let j = 0; j < len; j++) acc = Math.imul(acc, x[o + j]);
+          else for (let j = 0; j < len; j++) acc *= x[o + j];
+          break;
         case 'max': for (let j = 0; j < len; j++) { const v = x[o + j]; if (v > acc || v !== v) acc = v; } break;
         case 'min': for (let j = 0; j < len; j++) { const v = x[o + j]; if (v < acc || v !== v) acc = v; } break;
       }
@@ -27,7 +30,10 @@ export function reduce(op: ReduceOp, x: TypedArray, shape: Shape, axes: readonly
     }
     switch (op) {
       case 'sum': for (let j = 0; j < len; j++, oi += step) out[oi] += x[o + j]; break;
-      case 'prod': for (let j = 0; j < len; j++, oi += step) out[oi] *= x[o + j]; break;
+      case 'prod':
+        if (out instanceof Int32Array) for (let j = 0; j < len; j++, oi += step) out[oi] = Math.imul(out[oi], x[o + j]);
+        else for (let j = 0; j < len; j++, oi += step) out[oi] *= x[o + j];
+        break;
       case 'max': for (let j = 0; j < len; j++, oi += step) { const v = x[o + j]; if (v > out[oi] || v !== v) out[oi] = v; } break;
       case 'min': for (let j = 0; j < len; j++, oi += step) { const v = x[o + j]; if (v < out[oi] || v !== v) out[oi] = v; } break;
     }

@@ -1,0 +1,3 @@
+// Entry of the wasm kernels (AssemblyScript); built by scripts/build-wasm.mjs.
+export { gemm, gemmWorkBytes, gemmSliceK, heapBase } from './gemm';
+export { unary, binary } from './elementwise';

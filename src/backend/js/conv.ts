@@ -1,0 +1,181 @@
+import type { Conv2dGeometry, TypedArray } from '../types.js';
+
+/*
+ * Window kernels over NCHW images: im2col/col2im for convolution as a matrix product, and
+ * the pooling kernels. A window tap k of output position o reads input position
+ * o·stride − pad + k·dilation; instead of testing every tap, each loop computes the range of
+ * taps (or outputs) that land inside the image, so the inner loops run branch-free.
+ */
+
+/** First tap k ≥ 0 with start + k·step ≥ 0. */
+function firstInside(start: number, step: number): number {
+  return start >= 0 ? 0 : Math.ceil(-start / step);
+}
+
+/** One past the last tap k < count with start + k·step ≤ size − 1 (may be ≤ firstInside: none). */
+function endInside(start: number, step: number, size: number, count: number): number {
+  return Math.max(0, Math.min(count, Math.floor((size - 1 - start) / step) + 1));
+}
+
+/**
+ * x [N, C, inH, inW] → cols [C·kH·kW, N·outH·outW]. The batch is folded into the columns so
+ * that a convolution is one matrix product W [outC, C·kH·kW] · cols.
+ */
+export function im2col(x: TypedArray, g: Conv2dGeometry, out: TypedArray): void {
+  const { batch, channels, inH, inW, kH, kW, strideH, strideW, padH, padW, dilationH, dilationW, outH, outW } = g;
+  const plane = inH * inW;
+  const perImage = outH * outW;
+  const rowLen = batch * perImage;
+  for (let c = 0; c < channels; c++) {
+    for (let ki = 0; ki < kH; ki++) {
+      const dy = ki * dilationH - padH;
+      // Output rows whose tap ki falls inside the image.
+      const ohLo = Math.min(outH, firstInside(dy, strideH));
+      const ohHi = Math.max(ohLo, endInside(dy, strideH, inH, outH));
+      for (let kj = 0; kj < kW; kj++) {
+        const dx = kj * dilationW - padW;
+        const owLo = Math.min(outW, firstInside(dx, strideW));
+        const owHi = Math.max(owLo, endInside(dx, strideW, inW, outW));
+        const row = ((c * kH + ki) * kW + kj) * rowLen;
+        for (let n = 0; n < batch; n++) {
+          const base = row + n * perImage;
+          const src0 = (n * channels + c) * plane;
+          // Plain loops rather than fill(): the zeroed stretches are short and many.
+          for (let o = base; o < base + ohLo * outW; o++) out[o] = 0;
+          for (let oh = ohLo; oh < ohHi; oh++) {
+            const o = base + oh * outW;
+            for (let ow = 0; ow < owLo; ow++) out[o + ow] = 0;
+            let s = src0 + (oh * strideH + dy) * inW + owLo * strideW + dx;
+            for (let ow = owLo; ow < owHi; ow++, s += strideW) out[o + ow] = x[s];
+            for (let ow = owHi; ow < outW; ow++) out[o + ow] = 0;
+          }
+          for (let o = base + ohHi * outW; o < base + perImage; o++) out[o] = 0;
+        }
+      }
+    }
+  }
+}
+
+/** cols [C·kH·kW, N·outH·outW] → out [N, C, inH, inW]: each column entry added back to the pixel it read. */
+export function col2im(cols: TypedArray, g: Conv2dGeometry, out: TypedArray): void {
+  const { batch, channels, inH, inW, kH, kW, strideH, strideW, padH, padW, dilationH, dilationW, outH, outW } = g;
+  out.fill(0);
+  const plane = inH * inW;
+  const perImage = outH * outW;
+  const rowLen = batch * perImage;
+  for (let c = 0; c < channels; c++) {
+    for (let ki = 0; ki < kH; ki++) {
+      const dy = ki * dilationH - padH;
+      const ohLo = Math.min(outH, firstInside(dy, strideH));
+      const ohHi = Math.max(ohLo, endInside(dy, strideH, inH, outH));
+      for (let kj = 0; kj < kW; kj++) {
+        const dx = kj * dilationW - padW;
+        const owLo = Math.min(outW, firstInside(dx, strideW));
+        const owHi = Math.max(owLo, endInside(dx, strideW, inW, outW));
+        const row = ((c * kH + ki) * kW + kj) * rowLen;
+        for (let n = 0; n < batch; n++) {
+          const base = row + n * perImage;
+          const dst0 = (n * channels + c) * plane;
+          for (let oh = ohLo; oh < ohHi; oh++) {
+            const o = base + oh * outW;
+            let d = dst0 + (oh * strideH + dy) * inW + owLo * strideW + dx;
+            for (let ow = owLo; ow < owHi; ow++, d += strideW) out[d] += cols[o + ow];
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Max over each window; argmax holds flat indices into x. Padding is never selected. */
+export function maxPool2d(x: TypedArray, g: Conv2dGeometry, out: TypedArray, argmax: Int32Array): void {
+  const { batch, channels, inH, inW, kH, kW, strideH, strideW, padH, padW, dilationH, dilationW, outH, outW } = g;
+  const plane = inH * inW;
+  let o = 0;
+  for (let p = 0; p < batch * channels; p++) {
+    const src = p * plane;
+    for (let oh = 0; oh < outH; oh++) {
+      const h0 = oh * strideH - padH;
+      const kiLo = firstInside(h0, dilationH);
+      const kiHi = endInside(h0, dilationH, inH, kH);
+      for (let ow = 0; ow < outW; ow++, o++) {
+        const w0 = ow * strideW - padW;
+        const kjLo = firstInside(w0, dilationW);
+        const kjHi = endInside(w0, dilationW, inW, kW);
+        let best = -Infinity;
+        let bestAt = -1;
+        for (let ki = kiLo; ki < kiHi; ki++) {
+          const rowAt = src + (h0 + ki * dilationH) * inW + w0;
+          for (let kj = kjLo; kj < kjHi; kj++) {
+            const at = rowAt + kj * dilationW;
+            const v = x[at];
+            // `v !== v` lets a NaN win (and stay), as PyTorch propagates NaN through max pooling.
+            if (v > best || bestAt < 0 || (v !== v && best === best)) {
+              best = v;
+              bestAt = at;
+            }
+          }
+        }
+        out[o] = best;
+        argmax[o] = bestAt;
+      }
+    }
+  }
+}
+
+/** Divisor of one window: the full window, or only its cells inside the image. */
+function divisor(countIncludePad: boolean, kH: number, kW: number, rows: number, cols: number): number {
+  return countIncludePad ? kH * kW : rows * cols;
+}
+
+/** Mean over each window. */
+export function avgPool2d(x: TypedArray, g: Conv2dGeometry, countIncludePad: boolean, out: TypedArray): void {
+  const { batch, channels, inH, inW, kH, kW, strideH, strideW, padH, padW, dilationH, dilationW, outH, outW } = g;
+  const plane = inH * inW;
+  let o = 0;
+  for (let p = 0; p < batch * channels; p++) {
+    const src = p * plane;
+    for (let oh = 0; oh < outH; oh++) {
+      const h0 = oh * strideH - padH;
+      const kiLo = firstInside(h0, dilationH);
+      const kiHi = Math.max(kiLo, endInside(h0, dilationH, inH, kH));
+      for (let ow = 0; ow < outW; ow++, o++) {
+        const w0 = ow * strideW - padW;
+        const kjLo = firstInside(w0, dilationW);
+        const kjHi = Math.max(kjLo, endInside(w0, dilationW, inW, kW));
+        let s = 0;
+        for (let ki = kiLo; ki < kiHi; ki++) {
+          const rowAt = src + (h0 + ki * dilationH) * inW + w0;
+          for (let kj = kjLo; kj < kjHi; kj++) s += x[rowAt + kj * dilationW];
+        }
+        out[o] = s / divisor(countIncludePad, kH, kW, kiHi - kiLo, kjHi - kjLo);
+      }
+    }
+  }
+}
+
+/** The adjoint of avgPool2d: each output's gradient spread evenly over its window's cells. */
+export function avgPool2dBackward(grad: TypedArray, g: Conv2dGeometry, countIncludePad: boolean, out: TypedArray): void {
+  const { batch, channels, inH, inW, kH, kW, strideH, strideW, padH, padW, dilationH, dilationW, outH, outW } = g;
+  out.fill(0);
+  const plane = inH * inW;
+  let o = 0;
+  for (let p = 0; p < batch * channels; p++) {
+    const dst = p * plane;
+    for (let oh = 0; oh < outH; oh++) {
+      const h0 = oh * strideH - padH;
+      const kiLo = firstInside(h0, dilationH);
+      const kiHi = Math.max(kiLo, endInside(h0, dilationH, inH, kH));
+      for (let ow = 0; ow < outW; ow++, o++) {
+        const w0 = ow * strideW - padW;
+        const kjLo = firstInside(w0, dilationW);
+        const kjHi = Math.max(kjLo, endInside(w0, dilationW, inW, kW));
+        const share = grad[o] / divisor(countIncludePad, kH, kW, kiHi - kiLo, kjHi - kjLo);
+        for (let ki = kiLo; ki < kiHi; ki++) {
+          const rowAt = dst + (h0 + ki * dilationH) * inW + w0;
+          for (let kj = kjLo; kj < kjHi; kj++) out[rowAt + kj * dilationW] += share;
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,23 @@
+/**
+ * The `wasm` backend object: the wasm kernels where they exist and pay, the js kernels for
+ * everything else (any kernel added to the js backend later is inherited automatically).
+ */
+import { jsBackend } from '../js/index.js';
+import type { Backend, Kernels } from '../types.js';
+import { matmul } from './matmul.js';
+
+/** Kernels with a wasm implementation; each falls back to js per call where it does not pay. */
+const wasmKernels: Partial<Kernels> = {
+  matmul,
+};
+
+/** float32 only: the op layer sends float64 and int32 work to the js backend (kernelsFor). */
+export const wasmBackend: Backend = {
+  ...jsBackend,
+  ...wasmKernels,
+  name: 'wasm',
+  dtypes: ['float32'],
+};
+
+/** Names of the kernels that run in wasm (the rest are js). */
+export const WASM_KERNELS: readonly (keyof Kernels)[] = Object.keys(wasmKernels) as (keyof Kernels)[];

@@ -1,0 +1,157 @@
+import {
+  adaptiveAvgPool2d, adaptiveAvgPool2dOutputShape, avgPool2d, maxPool2d, pool2dOutputShape,
+  type AdaptiveSize, type AvgPool2dOptions, type MaxPool2dOptions, type Pair,
+} from '../ops/index.js';
+import { ValueError, type Tensor } from '../tensor/index.js';
+import { boolArg } from './config.js';
+import { windowArg } from './conv.js';
+import { Module, registerModule } from './module.js';
+
+/** An input large enough for any window: used to check a layer's arguments when it is built. */
+const LARGE = 1 << 20;
+
+function fmtPair(p: Pair): string {
+  return typeof p === 'number' ? `${p}x${p}` : `${p[0]}x${p[1]}`;
+}
+
+/** Constructor arguments that differ from the defaults, for describe(). */
+function extras(args: Record<string, unknown>, defaults: Record<string, unknown>): string {
+  const parts = Object.entries(args)
+    .filter(([k, v]) => v !== undefined && JSON.stringify(v) !== JSON.stringify(defaults[k]))
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`);
+  return parts.length ? `, ${parts.join(', ')}` : '';
+}
+
+/**
+ * Max pooling: x [N, C, H, W] → [N, C, outH, outW], the largest value of each kernel window
+ * (stride defaults to the kernel size). The gradient goes to each window's arg-max.
+ */
+export class MaxPool2d extends Module {
+  readonly kernelSize: Pair;
+  private readonly options: MaxPool2dOptions;
+
+  constructor(kernelSize: Pair, options: MaxPool2dOptions = {}) {
+    super();
+    this.kernelSize = kernelSize;
+    this.options = { stride: options.stride ?? null, padding: options.padding ?? 0, dilation: options.dilation ?? 1 };
+    this.outputShape([1, 1, LARGE, LARGE]);
+  }
+
+  /** 'MaxPool2d(2x2)': how errors name this layer. */
+  get label(): string {
+    return `MaxPool2d(${fmtPair(this.kernelSize)})`;
+  }
+
+  /** x [N, C, H, W] (or [C, H, W]) → [N, C, outH, outW]. */
+  forward(x: Tensor): Tensor {
+    this.outputShape(x.shape);
+    return maxPool2d(x, this.kernelSize, this.options);
+  }
+
+  /** The output shape for an input shape, or the error forward would throw. */
+  outputShape(inputShape: readonly number[]): number[] {
+    return pool2dOutputShape(inputShape, this.kernelSize, this.options, this.label);
+  }
+
+  protected override configArgs(): Record<string, unknown> {
+    return { kernelSize: this.kernelSize, ...this.options };
+  }
+
+  override describe(): string {
+    return `${this.label.slice(0, -1)}${extras({ ...this.options }, { stride: null, padding: 0, dilation: 1 })})`;
+  }
+}
+
+/**
+ * Average pooling: x [N, C, H, W] → [N, C, outH, outW], the mean of each kernel window. With
+ * padding, countIncludePad (default true, as PyTorch) divides by the full window size.
+ */
+export class AvgPool2d extends Module {
+  readonly kernelSize: Pair;
+  private readonly options: AvgPool2dOptions;
+
+  constructor(kernelSize: Pair, options: AvgPool2dOptions = {}) {
+    super();
+    this.kernelSize = kernelSize;
+    this.options = { stride: options.stride ?? null, padding: options.padding ?? 0, countIncludePad: options.countIncludePad ?? true };
+    if (typeof this.options.countIncludePad !== 'boolean') throw new ValueError(`${this.label}: countIncludePad must be a boolean`);
+    this.outputShape([1, 1, LARGE, LARGE]);
+  }
+
+  /** 'AvgPool2d(2x2)': how errors name this layer. */
+  get label(): string {
+    return `AvgPool2d(${fmtPair(this.kernelSize)})`;
+  }
+
+  /** x [N, C, H, W] (or [C, H, W]) → [N, C, outH, outW]. */
+  forward(x: Tensor): Tensor {
+    this.outputShape(x.shape);
+    return avgPool2d(x, this.kernelSize, this.options);
+  }
+
+  /** The output shape for an input shape, or the error forward would throw. */
+  outputShape(inputShape: readonly number[]): number[] {
+    return pool2dOutputShape(inputShape, this.kernelSize, { stride: this.options.stride, padding: this.options.padding }, this.label);
+  }
+
+  protected override configArgs(): Record<string, unknown> {
+    return { kernelSize: this.kernelSize, ...this.options };
+  }
+
+  override describe(): string {
+    return `${this.label.slice(0, -1)}${extras({ ...this.options }, { stride: null, padding: 0, countIncludePad: true })})`;
+  }
+}
+
+/**
+ * Adaptive average pooling: any x [N, C, H, W] → [N, C, outH, outW] with PyTorch's windows
+ * (AdaptiveAvgPool2d(1) is global average pooling). null in outputSize keeps that input size.
+ */
+export class AdaptiveAvgPool2d extends Module {
+  readonly outputSize: AdaptiveSize;
+
+  constructor(outputSize: AdaptiveSize) {
+    super();
+    this.outputSize = outputSize;
+    this.outputShape([1, 1, 1, 1]);
+  }
+
+  /** 'AdaptiveAvgPool2d(7x7)': how errors name this layer. */
+  get label(): string {
+    const s = this.outputSize;
+    return `AdaptiveAvgPool2d(${typeof s === 'number' ? `${s}x${s}` : `${s[0] ?? 'H'}x${s[1] ?? 'W'}`})`;
+  }
+
+  /** x [N, C, H, W] (or [C, H, W]) → [N, C, outH, outW]. */
+  forward(x: Tensor): Tensor {
+    this.outputShape(x.shape);
+    return adaptiveAvgPool2d(x, this.outputSize);
+  }
+
+  /** The output shape for an input shape, or the error forward would throw. */
+  outputShape(inputShape: readonly number[]): number[] {
+    return adaptiveAvgPool2dOutputShape(inputShape, this.outputSize, this.label);
+  }
+
+  protected override configArgs(): Record<string, unknown> {
+    return { outputSize: this.outputSize };
+  }
+
+  override describe(): string {
+    return this.label;
+  }
+}
+
+registerModule('MaxPool2d', (config) => new MaxPool2d(windowArg<Pair>(config, 'kernelSize', NaN), {
+  stride: windowArg<Pair | null>(config, 'stride', null),
+  padding: windowArg<Pair>(config, 'padding', 0),
+  dilation: windowArg<Pair>(config, 'dilation', 1),
+}));
+
+registerModule('AvgPool2d', (config) => new AvgPool2d(windowArg<Pair>(config, 'kernelSize', NaN), {
+  stride: windowArg<Pair | null>(config, 'stride', null),
+  padding: windowArg<Pair>(config, 'padding', 0),
+  countIncludePad: boolArg(config, 'countIncludePad', true),
+}));
+
+registerModule('AdaptiveAvgPool2d', (config) => new AdaptiveAvgPool2d(config.args?.outputSize as AdaptiveSize));

@@ -1,0 +1,135 @@
+import type { Conv2dGeometry } from '../backend/types.js';
+import { ValueError, tensor, type DType, type Tensor } from '../tensor/index.js';
+import { checkFloat, checkTensor, output, record } from './core.js';
+import { indexScatter } from './movement.js';
+import { imageDims, pair, windowGeometry, type Pair } from './window.js';
+
+/** Options of max pooling; every pair is [height, width] or one number for both. */
+export interface MaxPool2dOptions {
+  /** Step between windows (default: the kernel size, so windows tile the image). */
+  stride?: Pair | null;
+  /** Implicit −∞ border on each side (default 0); at most half the kernel size. */
+  padding?: Pair;
+  /** Spacing between window taps (default 1). */
+  dilation?: Pair;
+}
+
+/** Options of average pooling. */
+export interface AvgPool2dOptions {
+  /** Step between windows (default: the kernel size). */
+  stride?: Pair | null;
+  /** Implicit zero border on each side (default 0); at most half the kernel size. */
+  padding?: Pair;
+  /** Divide by the whole window, padding included (default true, as PyTorch), or only by its cells inside the image. */
+  countIncludePad?: boolean;
+}
+
+function planPool(layer: string, inputShape: readonly number[], kernelSize: Pair, options: MaxPool2dOptions): Conv2dGeometry {
+  const dims = imageDims(layer, inputShape);
+  const kernel = pair(layer, 'kernelSize', kernelSize, 1);
+  const stride = pair(layer, 'stride', options.stride ?? kernel, 1);
+  const padding = pair(layer, 'padding', options.padding ?? 0, 0);
+  const dilation = pair(layer, 'dilation', options.dilation ?? 1, 1);
+  // Beyond half the kernel a window could lie entirely in the padding (PyTorch has the same rule).
+  if (padding[0] > kernel[0] / 2 || padding[1] > kernel[1] / 2) {
+    throw new ValueError(`${layer}: padding [${padding.join(', ')}] must be at most half the kernel size [${kernel.join(', ')}]`);
+  }
+  return windowGeometry(layer, dims, kernel, stride, padding, dilation, 'window');
+}
+
+/**
+ * Output shape of max or average pooling for inputShape ([N, C, H, W] or [C, H, W]); throws
+ * the error the pooling op would, prefixed by `layer`.
+ */
+export function pool2dOutputShape(inputShape: readonly number[], kernelSize: Pair, options: MaxPool2dOptions = {}, layer = 'pool2d'): number[] {
+  const g = planPool(layer, inputShape, kernelSize, options);
+  return inputShape.length === 3 ? [g.channels, g.outH, g.outW] : [g.batch, g.channels, g.outH, g.outW];
+}
+
+/** Runs a 4-D op on a 3-D (unbatched) input by adding and removing the batch axis. */
+function batched(x: Tensor, fn: (x4: Tensor) => Tensor): Tensor {
+  return x.ndim === 3 ? fn(x.unsqueeze(0)).squeeze(0) : fn(x);
+}
+
+/**
+ * Max over each kH×kW window: x [N, C, H, W] (or [C, H, W]) → [N, C, outH, outW]. The gradient
+ * goes to the arg-max of each window (the first one on ties), summed where windows overlap.
+ */
+export function maxPool2d(x: Tensor, kernelSize: Pair, options: MaxPool2dOptions = {}): Tensor {
+  checkTensor('maxPool2d', x);
+  const g = planPool('maxPool2d', x.shape, kernelSize, options);
+  return batched(x, (x4) => {
+    const [y, k] = output([g.batch, g.channels, g.outH, g.outW], x4.dtype);
+    const argmax = new Int32Array(y.size);
+    k.maxPool2d(x4.data, g, y.data, argmax);
+    // Routing the gradient is a scatter-add by the arg-max indices: differentiable (its adjoint is a gather).
+    return record(y, 'maxPool2d', [x4], (grad) => [indexScatter(grad.reshape([grad.size]), 0, argmax, x4.size).reshape(x4.shape)]);
+  });
+}
+
+function avgPoolForward(x4: Tensor, g: Conv2dGeometry, countIncludePad: boolean): Tensor {
+  const [y, k] = output([g.batch, g.channels, g.outH, g.outW], x4.dtype);
+  k.avgPool2d(x4.data, g, countIncludePad, y.data);
+  return record(y, 'avgPool2d', [x4], (grad) => [avgPoolAdjoint(grad, g, countIncludePad)]);
+}
+
+/** Average pooling's gradient; both are linear and each is the other's adjoint. */
+function avgPoolAdjoint(grad: Tensor, g: Conv2dGeometry, countIncludePad: boolean): Tensor {
+  const [dx, k] = output([g.batch, g.channels, g.inH, g.inW], grad.dtype);
+  k.avgPool2dBackward(grad.data, g, countIncludePad, dx.data);
+  return record(dx, 'avgPool2dBackward', [grad], (gg) => [avgPoolForward(gg, g, countIncludePad)]);
+}
+
+/**
+ * Mean over each kH×kW window: x [N, C, H, W] (or [C, H, W]) → [N, C, outH, outW]. With padding,
+ * countIncludePad (default true, as PyTorch) divides by kH·kW, otherwise by the cells inside the image.
+ */
+export function avgPool2d(x: Tensor, kernelSize: Pair, options: AvgPool2dOptions = {}): Tensor {
+  checkTensor('avgPool2d', x);
+  checkFloat('avgPool2d', x);
+  const g = planPool('avgPool2d', x.shape, kernelSize, { stride: options.stride, padding: options.padding });
+  return batched(x, (x4) => avgPoolForward(x4, g, options.countIncludePad ?? true));
+}
+
+/** Output size of adaptive pooling: a number for both axes, or [height, width] where null keeps the input's size. */
+export type AdaptiveSize = number | readonly [number | null, number | null];
+
+/** Output shape of adaptiveAvgPool2d; throws its error, prefixed by `layer`. */
+export function adaptiveAvgPool2dOutputShape(inputShape: readonly number[], outputSize: AdaptiveSize, layer = 'adaptiveAvgPool2d'): number[] {
+  const [n, c, h, w] = imageDims(layer, inputShape);
+  const size = typeof outputSize === 'number' ? [outputSize, outputSize] : outputSize;
+  if (!Array.isArray(size) || size.length !== 2) throw new ValueError(`${layer}: outputSize must be a number or [height, width], got ${JSON.stringify(outputSize)}`);
+  const out = [size[0] ?? h, size[1] ?? w];
+  if (!out.every((d) => Number.isInteger(d) && d >= 1)) throw new ValueError(`${layer}: outputSize must hold positive integers (or null), got ${JSON.stringify(outputSize)}`);
+  return inputShape.length === 3 ? [c, out[0], out[1]] : [n, c, out[0], out[1]];
+}
+
+/**
+ * The transposed averaging matrix of adaptive pooling along one axis: [inSize, outSize], column j
+ * averages input cells ⌊j·in/out⌋ … ⌈(j+1)·in/out⌉ − 1 (PyTorch's windows).
+ */
+function adaptiveMatrixT(inSize: number, outSize: number, dtype: DType): Tensor {
+  const m = new (dtype === 'float64' ? Float64Array : Float32Array)(inSize * outSize);
+  for (let j = 0; j < outSize; j++) {
+    const start = Math.floor((j * inSize) / outSize);
+    const end = Math.ceil(((j + 1) * inSize) / outSize);
+    for (let i = start; i < end; i++) m[i * outSize + j] = 1 / (end - start);
+  }
+  return tensor(m, { shape: [inSize, outSize] });
+}
+
+/**
+ * Average pooling to a fixed output size whatever the input size: x [N, C, H, W] (or [C, H, W]) →
+ * [N, C, outH, outW], with PyTorch's windows. When the sizes divide it is avgPool2d; otherwise the
+ * two axes are averaged by matrix products (the windows are separable), so it is differentiable.
+ */
+export function adaptiveAvgPool2d(x: Tensor, outputSize: AdaptiveSize): Tensor {
+  checkTensor('adaptiveAvgPool2d', x);
+  checkFloat('adaptiveAvgPool2d', x);
+  const shape = adaptiveAvgPool2dOutputShape(x.shape, outputSize);
+  const [h, w] = x.shape.slice(-2);
+  const [oh, ow] = shape.slice(-2);
+  if (h % oh === 0 && w % ow === 0) return avgPool2d(x, [h / oh, w / ow]);
+  // Average along W, then along H (on the transposed result, so both products fold the batch).
+  return x.matmul(adaptiveMatrixT(w, ow, x.dtype)).transpose().matmul(adaptiveMatrixT(h, oh, x.dtype)).transpose();
+}
