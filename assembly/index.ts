@@ -1,3 +1,4 @@
 // Entry of the wasm kernels (AssemblyScript); built by scripts/build-wasm.mjs.
 export { gemm, gemmWorkBytes, gemmSliceK, heapBase } from './gemm';
 export { unary, binary } from './elementwise';
+export { reduce, softmax } from './reduce';

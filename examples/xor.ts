@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   const two = await trainXor(model);
   console.log(`2-2-1 network:     accuracy ${(two.accuracy * 100).toFixed(0)}%, loss ${two.loss.toFixed(4)}`);
   const p = nb.predict(model, x);
-  for (let i = 0; i < 4; i++) console.log(`  ${x.toArray()[i]} → ${(p.data[i]).toFixed(3)}`);
+  for (let i = 0; i < 4; i++) console.log(`  ${(x.toArray() as number[][])[i].join(",")} → ${(p.data[i]).toFixed(3)}`);
   console.log(`\n${model.toString()}`);
 }
 

@@ -18,3 +18,7 @@ export { initializeLayer, checkInit, INIT_NAMES, type Init, type InitName } from
 export * as functional from './functional/index.js';
 export * as init from './init.js';
 export type { Reduction } from './functional/checks.js';
+export { Conv2d, type Conv2dOptions } from './conv.js';
+export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } from './pooling.js';
+export { BatchNorm2d } from './batchnorm2d.js';
+export { summary, type ModelSummary, type LayerSummary } from './summary.js';

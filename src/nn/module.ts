@@ -1,4 +1,4 @@
-import { ShapeError, ValueError, fmtShape, Tensor } from '../tensor/index.js';
+import { ShapeError, ValueError, fmtShape, shapesEqual, Tensor } from '../tensor/index.js';
 
 /** A JSON description of a module: enough to rebuild it (weights travel separately). */
 export interface ModuleConfig {
@@ -151,7 +151,7 @@ export abstract class Module {
     }
     for (const [k, t] of Object.entries(own)) {
       const src = state[k];
-      if (src && src.size !== t.size) throw new ShapeError(`loadStateDict: '${k}' has shape ${fmtShape(src.shape)}, the model expects ${fmtShape(t.shape)}`);
+      if (src && !shapesEqual(src.shape, t.shape)) throw new ShapeError(`loadStateDict: '${k}' has shape ${fmtShape(src.shape)}, the model expects ${fmtShape(t.shape)}`);
     }
     for (const [k, t] of Object.entries(own)) if (state[k]) t.assign(state[k]);
   }

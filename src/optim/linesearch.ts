@@ -22,12 +22,14 @@ interface Point {
   gtd: number;
 }
 
+/** aᵀb of two vectors of equal length. */
 export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i] * b[i];
   return s;
 }
 
+/** max|aᵢ| (0 for an empty vector): the ∞-norm. */
 export function maxAbs(a: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));

@@ -138,7 +138,9 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
   /** Options over base with the caller's raw options applied (unknown names and bad values throw). */
   private resolve(base: O, raw: Record<string, unknown>): O {
     const norm = this.normalizeOptions({ ...raw });
-    const out = { ...base } as unknown as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    // Copies, so that groups never share an array (betas) with each other or the defaults.
+    for (const [k, v] of Object.entries(base)) out[k] = copyHyper(v as HyperParam);
     for (const [k, v] of Object.entries(norm)) {
       if (k === 'params' || v === undefined) continue;
       if (!(k in this.builtins) && k !== 'initialLr') {

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import * as nb from 'nabla';
 import { backends } from '../helpers';
-import { AdaptiveAvgPool2d, BatchNorm2d, Conv2d, MaxPool2d, summary } from './layers';
+import { AdaptiveAvgPool2d, AvgPool2d, BatchNorm2d, Conv2d, MaxPool2d, summary } from './layers';
 
 /** A small CNN with a nested block, built on Module alone. */
 class Block extends nb.nn.Module {
@@ -49,6 +49,22 @@ describe.each(backends)('summary on %s', (backend) => {
     expect(text).toContain('  block.conv: Conv2d(4→8, 3x3, padding=1)');
     expect(text).toContain('[2,8,12,12]');
     expect(text).toContain('Total trainable parameters: 416');
+  });
+
+  it('works on a Sequential LeNet-style model with Flatten and Linear', () => {
+    const { Sequential, ReLU, Flatten, Linear } = nb.nn;
+    const model = new Sequential(
+      new Conv2d(1, 6, 5, { padding: 2 }), new ReLU(), new MaxPool2d(2),
+      new Conv2d(6, 16, 5), new ReLU(), new AvgPool2d(2),
+      new Flatten(), new Linear(16 * 5 * 5, 10),
+    );
+    const s = summary(model, [1, 1, 28, 28]);
+    expect(s.layers.map((l) => l.outputShape)).toEqual([
+      [1, 6, 28, 28], [1, 6, 28, 28], [1, 6, 14, 14], [1, 16, 10, 10], [1, 16, 10, 10], [1, 16, 5, 5], [1, 400], [1, 10],
+    ]);
+    expect(s.layers.map((l) => l.parameters)).toEqual([156, 0, 0, 2416, 0, 0, 0, 4010]);
+    expect(s.totalParameters).toBe(156 + 2416 + 4010);
+    expect(() => summary(model, [1, 1, 20, 20])).toThrow('Linear');
   });
 
   it('leaves the model as it was: modes, running statistics, forward methods', () => {

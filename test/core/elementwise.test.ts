@@ -257,7 +257,7 @@ describe.each(backends)('binary ops with broadcasting on %s', (backend) => {
   });
 });
 
-/** Three-operand case of the issue with a hand check, kept outside the loops above for clarity. */
+/** The [4,1,3]·[2,1] case of the issue once more, with gradients worked out by hand. */
 describe.each(backends)('broadcast gradients by hand on %s', (backend) => {
   beforeEach(() => nb.setBackend(backend));
   it('[4,1,3] · [2,1]: gradients are summed over the broadcast axes', () => {

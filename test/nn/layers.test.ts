@@ -161,6 +161,12 @@ describe.each(backends)('layers on %s', (backend) => {
       expectClose(a, b, { atol: 0, rtol: 0 });
       a.sum().backward();
       expectClose(x.grad!, a.detach(), { atol: 0, rtol: 0 });
+      // With the seed fixed per call the mask is a constant and gradcheck applies.
+      const drop = new nn.Dropout(0.4);
+      expect(nb.gradcheck((t) => {
+        nb.manualSeed(5);
+        return drop.forward(t);
+      }, [nb.randn([3, 4], { dtype: 'float64' })])).toBe(true);
       expect(new nn.Dropout(0.25).describe()).toBe('Dropout(p=0.25)');
       expect(() => new nn.Dropout(1.5)).toThrow(/Dropout: p must be a number in \[0, 1\], got 1.5/);
     });

@@ -79,6 +79,11 @@ describe.each(backends)('Sequential and model state on %s', (backend) => {
     const partial = { ...source.stateDict() };
     delete partial['4.weight'];
     expect(() => target.loadStateDict(partial)).toThrow(/loadStateDict: missing 4.weight/);
+    // Same number of values in another shape is refused too, and nothing is written.
+    const before = target.stateDict()['0.bias'].dataSync();
+    const transposed = { ...source.stateDict(), '0.bias': nb.zeros([8], { dtype: 'float64' }), '4.weight': nb.zeros([8, 3], { dtype: 'float64' }) };
+    expect(() => target.loadStateDict(transposed)).toThrow("loadStateDict: '4.weight' has shape [8,3], the model expects [3,8]");
+    expectClose(target.stateDict()['0.bias'], before, { atol: 0, rtol: 0 });
   });
 
   it('config → JSON → moduleFromConfig rebuilds the same architecture', () => {

@@ -49,6 +49,12 @@ describe.each(backends)('erf and erfc on %s', (backend) => {
     expectClose(F.erf(nb.tensor([-1.5, 0.2, 4])), [-0.9661051464753108, 0.22270258921047847, 0.9999999845827421], { rtol: 1e-6 });
   });
 
+  it('empty tensors pass through', () => {
+    expect(F.erf(nb.zeros([0, 3], { dtype: 'float64' })).shape).toEqual([0, 3]);
+    expect(F.erfc(nb.zeros([0]))).toBeInstanceOf(nb.Tensor);
+    expect(F.gelu(nb.zeros([2, 0])).shape).toEqual([2, 0]);
+  });
+
   it('rejects int32', () => {
     expect(() => F.erf(nb.tensor([1], { dtype: 'int32' }))).toThrow(/erf: input must be float32 or float64/);
   });

@@ -4,11 +4,17 @@
  */
 import { jsBackend } from '../js/index.js';
 import type { Backend, Kernels } from '../types.js';
+import { binary, unary } from './elementwise.js';
 import { matmul } from './matmul.js';
+import { reduce, softmax } from './reduce.js';
 
 /** Kernels with a wasm implementation; each falls back to js per call where it does not pay. */
 const wasmKernels: Partial<Kernels> = {
   matmul,
+  unary,
+  binary,
+  reduce,
+  softmax,
 };
 
 /** float32 only: the op layer sends float64 and int32 work to the js backend (kernelsFor). */

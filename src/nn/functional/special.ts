@@ -75,7 +75,8 @@ export function erf(x: Tensor): Tensor {
   const small = ax.lt(SPLIT);
   const allSmall = small.data.every((v) => v !== 0);
   const noneSmall = small.data.every((v) => v === 0);
-  const series = noneSmall ? null : erfSeries(x.clamp(-SPLIT, SPLIT));
+  // Each branch is evaluated only where needed (an empty tensor takes the series).
+  const series = noneSmall && !allSmall ? null : erfSeries(x.clamp(-SPLIT, SPLIT));
   const tail = allSmall ? null : erfcTail(ax.clamp(SPLIT, TAIL_END)).neg().add(1).mul(x.sign());
   if (!tail) return series as Tensor;
   if (!series) return tail;
@@ -92,7 +93,7 @@ export function erfc(x: Tensor): Tensor {
   const small = ax.lt(SPLIT);
   const allSmall = small.data.every((v) => v !== 0);
   const noneSmall = small.data.every((v) => v === 0);
-  const series = noneSmall ? null : erfSeries(x.clamp(-SPLIT, SPLIT)).neg().add(1);
+  const series = noneSmall && !allSmall ? null : erfSeries(x.clamp(-SPLIT, SPLIT)).neg().add(1);
   let tail: Tensor | null = null;
   if (!allSmall) {
     const upper = erfcTail(ax.clamp(SPLIT, TAIL_END));
