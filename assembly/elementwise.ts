@@ -3,7 +3,7 @@
 // so the vector loops carry no dispatch. Work is split by element or row ranges.
 //
 // Op codes: keep in step with UNARY_CODES / BINARY_CODES in src/backend/wasm/elementwise.ts.
-import { splat, vexp, vlog, vsigmoid, vtanh } from './vmath';
+import { minusOne, nan, one, vexp, vlog, vsigmoid, vtanh } from './vmath';
 
 const NEG = 0, ABS = 1, EXP = 2, LOG = 3, SQRT = 4, TANH = 5, SIGMOID = 6, RELU = 7;
 const SIGN = 8, FLOOR = 9, CEIL = 10, ROUND = 11, RECIPROCAL = 12, SQUARE = 13;
@@ -21,17 +21,17 @@ const EQ = 6, NE = 7, LT = 8, LE = 9, GT = 10, GE = 11;
     case TANH: return vtanh(x);
     case SIGMOID: return vsigmoid(x);
     // x > 0 ? x : 0 — NaN and −0 give +0, as the js kernel does.
-    case RELU: return v128.and(x, f32x4.gt(x, splat(0)));
+    case RELU: return v128.and(x, f32x4.gt(x, f32x4.splat(0)));
     case SIGN: {
-      const s = v128.or(v128.and(f32x4.gt(x, splat(0)), splat(1)), v128.and(f32x4.lt(x, splat(0)), splat(-1)));
+      const s = v128.or(v128.and(f32x4.gt(x, f32x4.splat(0)), one()), v128.and(f32x4.lt(x, f32x4.splat(0)), minusOne()));
       return v128.bitselect(x, s, f32x4.ne(x, x));
     }
     case FLOOR: return f32x4.floor(x);
     case CEIL: return f32x4.ceil(x);
     case ROUND: return f32x4.nearest(x); // ties to even
-    case RECIPROCAL: return f32x4.div(splat(1), x);
+    case RECIPROCAL: return f32x4.div(one(), x);
     case SQUARE: return f32x4.mul(x, x);
-    default: return f32x4.splat(NaN);
+    default: return nan();
   }
 }
 
@@ -79,13 +79,13 @@ export function unary(op: i32, x: usize, out: usize, start: i32, end: i32): void
     // a >= b || a is NaN ? a : b, and the mirror image: the js kernel's NaN and ±0 behaviour.
     case MAXIMUM: return v128.bitselect(a, b, v128.or(f32x4.ge(a, b), f32x4.ne(a, a)));
     case MINIMUM: return v128.bitselect(a, b, v128.or(f32x4.le(a, b), f32x4.ne(a, a)));
-    case EQ: return v128.and(f32x4.eq(a, b), splat(1));
-    case NE: return v128.and(f32x4.ne(a, b), splat(1));
-    case LT: return v128.and(f32x4.lt(a, b), splat(1));
-    case LE: return v128.and(f32x4.le(a, b), splat(1));
-    case GT: return v128.and(f32x4.gt(a, b), splat(1));
-    case GE: return v128.and(f32x4.ge(a, b), splat(1));
-    default: return splat(NaN);
+    case EQ: return v128.and(f32x4.eq(a, b), one());
+    case NE: return v128.and(f32x4.ne(a, b), one());
+    case LT: return v128.and(f32x4.lt(a, b), one());
+    case LE: return v128.and(f32x4.le(a, b), one());
+    case GT: return v128.and(f32x4.gt(a, b), one());
+    case GE: return v128.and(f32x4.ge(a, b), one());
+    default: return nan();
   }
 }
 

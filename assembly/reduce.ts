@@ -4,7 +4,11 @@
 // when there is one outer row, by inner columns [i0, i1) (multiples of 4).
 //
 // Op codes: keep in step with REDUCE_CODES in src/backend/wasm/reduce.ts.
-import { splat, vexp } from './vmath';
+import { vexp } from './vmath';
+
+@inline function splat(x: f32): v128 {
+  return f32x4.splat(x);
+}
 
 const SUM = 0, MAX = 1, MIN = 2;
 

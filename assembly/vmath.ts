@@ -16,7 +16,7 @@ const KF = memory.data<f32>([
   -5.70498872745e-3, 2.06390887954e-2, -5.37397155531e-2, 1.33314422036e-1, -3.33332819422e-1, // 29..33 tanh
   0.625, Infinity, -Infinity, NaN, // 34..37
 ]);
-const KI = memory.data<i32>([0x4b400000, 127, 23, 0x007fffff, 0x3f000000, <i32>0x80000000]);
+const KI = memory.data<i32>([0x4b400000, 127, 23, 0x007fffff, 0x3f000000, <i32>0x80000000, 126]);
 
 // Names of the table entries.
 const EXP_HI = 0, EXP_LO = 1, MAGIC = 2, LOG2E = 3, LN2_HI = 4, LN2_LO = 5;
@@ -24,7 +24,7 @@ const EXP_P0 = 6;
 const ONE = 12, ZERO = 13, TWO = 14, MINUS_ONE = 15, HALF = 16;
 const MIN_NORMAL = 17, TWO_23 = 18, SQRT_HALF = 19, LOG_P0 = 20, TANH_P0 = 29;
 const TANH_SMALL = 34, INF = 35, NEG_INF = 36, NAN = 37;
-const I_MAGIC = 0, I_BIAS = 1, I_23 = 2, I_MANT = 3, I_HALF_EXP = 4, I_SIGN = 5;
+const I_MAGIC = 0, I_BIAS = 1, I_23 = 2, I_MANT = 3, I_HALF_EXP = 4, I_SIGN = 5, I_126 = 6;
 
 /** The f32 constant number i of the table, in all four lanes. */
 @inline export function kf(i: i32): v128 {
@@ -46,7 +46,7 @@ const I_MAGIC = 0, I_BIAS = 1, I_23 = 2, I_MANT = 3, I_HALF_EXP = 4, I_SIGN = 5;
   return kf(NAN);
 }
 
-/** Horner step p·z + table[i]. */
+/** Horner step p·z + table[i] (written out: binaryen does not unroll loops). */
 @inline function step(p: v128, z: v128, i: i32): v128 {
   return f32x4.add(f32x4.mul(p, z), kf(i));
 }
@@ -64,7 +64,11 @@ const I_MAGIC = 0, I_BIAS = 1, I_23 = 2, I_MANT = 3, I_HALF_EXP = 4, I_SIGN = 5;
   let r = f32x4.sub(xc, f32x4.mul(n, kf(LN2_HI)));
   r = f32x4.sub(r, f32x4.mul(n, kf(LN2_LO)));
   let p = kf(EXP_P0);
-  for (let i = 1; i < 6; i++) p = step(p, r, EXP_P0 + i);
+  p = step(p, r, EXP_P0 + 1);
+  p = step(p, r, EXP_P0 + 2);
+  p = step(p, r, EXP_P0 + 3);
+  p = step(p, r, EXP_P0 + 4);
+  p = step(p, r, EXP_P0 + 5);
   p = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), kf(ONE));
   // 2ⁿ as two factors 2^(n>>1)·2^(n−(n>>1)), both normal for n in [−150, 128]: results that
   // end subnormal are rounded once, in the last product.
@@ -80,8 +84,7 @@ const I_MAGIC = 0, I_BIAS = 1, I_23 = 2, I_MANT = 3, I_HALF_EXP = 4, I_SIGN = 5;
   // Subnormals: scale by 2²³ first and take 23 off the exponent.
   const tiny = f32x4.lt(x, kf(MIN_NORMAL));
   const bits = v128.bitselect(f32x4.mul(x, kf(TWO_23)), x, tiny);
-  let e = i32x4.sub(i32x4.shr_u(bits, 23), i32x4.add(ki(I_BIAS), kf(MINUS_ONE) & ki(I_BIAS) & i32x4.splat(0) | i32x4.splat(0)));
-  e = i32x4.sub(i32x4.shr_u(bits, 23), i32x4.sub(ki(I_BIAS), i32x4.shr_u(ki(I_BIAS), 6))); // 127 − 1 = 126
+  let e = i32x4.sub(i32x4.shr_u(bits, 23), ki(I_126));
   e = i32x4.sub(e, v128.and(tiny, ki(I_23)));
   // Mantissa in [0.5, 1).
   let m = v128.or(v128.and(bits, ki(I_MANT)), ki(I_HALF_EXP));
@@ -92,7 +95,14 @@ const I_MAGIC = 0, I_BIAS = 1, I_23 = 2, I_MANT = 3, I_HALF_EXP = 4, I_SIGN = 5;
   const ef = f32x4.convert_i32x4_s(e);
   const z = f32x4.mul(m, m);
   let p = kf(LOG_P0);
-  for (let i = 1; i < 9; i++) p = step(p, m, LOG_P0 + i);
+  p = step(p, m, LOG_P0 + 1);
+  p = step(p, m, LOG_P0 + 2);
+  p = step(p, m, LOG_P0 + 3);
+  p = step(p, m, LOG_P0 + 4);
+  p = step(p, m, LOG_P0 + 5);
+  p = step(p, m, LOG_P0 + 6);
+  p = step(p, m, LOG_P0 + 7);
+  p = step(p, m, LOG_P0 + 8);
   let y = f32x4.mul(f32x4.mul(p, m), z);
   y = f32x4.add(y, f32x4.mul(ef, kf(LN2_LO)));
   y = f32x4.sub(y, f32x4.mul(z, kf(HALF)));
@@ -111,7 +121,10 @@ const I_MAGIC = 0, I_BIAS = 1, I_23 = 2, I_MANT = 3, I_HALF_EXP = 4, I_SIGN = 5;
   const ax = f32x4.abs(x);
   const z = f32x4.mul(x, x);
   let p = kf(TANH_P0);
-  for (let i = 1; i < 5; i++) p = step(p, z, TANH_P0 + i);
+  p = step(p, z, TANH_P0 + 1);
+  p = step(p, z, TANH_P0 + 2);
+  p = step(p, z, TANH_P0 + 3);
+  p = step(p, z, TANH_P0 + 4);
   const small = f32x4.add(f32x4.mul(f32x4.mul(p, z), ax), ax);
   const e = vexp(f32x4.add(ax, ax));
   const big = f32x4.sub(kf(ONE), f32x4.div(kf(TWO), f32x4.add(e, kf(ONE))));

@@ -51,6 +51,7 @@ export function cubicMinimizer(x1: number, f1: number, g1: number, x2: number, f
   return (lo + hi) / 2;
 }
 
+/** Constants of the strong-Wolfe search (Nocedal & Wright; PyTorch's defaults). */
 export interface WolfeOptions {
   /** Sufficient decrease: f(t) ≤ f(0) + c1·t·gᵀd. */
   c1?: number;

@@ -5,6 +5,7 @@
  *   await initWasmBackend();   // compile, register as 'wasm'
  *   setBackend('wasm');        // or initDefaultBackend(), which also honours NABLA_BACKEND
  */
+import { jsBackend } from '../js/index.js';
 import { findBackend, registerBackend, useBackend } from '../registry.js';
 import { wasmBackend } from './backend.js';
 import type { WasmFeatures } from './features.js';
@@ -36,13 +37,16 @@ function envBackend(): string | undefined {
 }
 
 /**
- * Chooses the default backend at package load: NABLA_BACKEND when set ('js' skips loading
- * wasm; 'wasm' must load or this throws), else `wasm` when it loads, else `js`.
- * Returns the name of the backend selected.
+ * Chooses the default backend at package load: NABLA_BACKEND when set ('js' selects js and
+ * skips compiling wasm; 'wasm' must load or this throws; another registered name is
+ * selected), else `wasm` when it loads, else `js`. Returns the name of the backend selected.
  */
 export async function initDefaultBackend(options: WasmOptions = {}): Promise<string> {
   const wanted = envBackend();
-  if (wanted === 'js') return 'js';
+  if (wanted === 'js') {
+    useBackend(jsBackend);
+    return 'js';
+  }
   let ok = false;
   try {
     ok = await initWasmBackend(options);
@@ -79,8 +83,31 @@ export async function startWasmThreads(): Promise<number> {
   return startThreads();
 }
 
+/** What the wasm backend runs on; null before it loaded. */
+export interface WasmInfo {
+  /** The binary in use. */
+  variant: WasmVariant;
+  features: WasmFeatures;
+  /** The thread setting (getNumThreads). */
+  threads: number;
+  /** Workers started and ready now. */
+  workersReady: number;
+  /** Jobs handed to workers so far. */
+  workerJobs: number;
+  /** Bytes of wasm memory held (its high-water mark). */
+  memoryBytes: number;
+}
+
 /** What the wasm backend runs on, or null before it loaded. */
-export function wasmInfo(): { variant: WasmVariant; features: WasmFeatures; threads: number } | null {
+export function wasmInfo(): WasmInfo | null {
   const rt = currentRuntime();
-  return rt ? { variant: rt.variant, features: { ...rt.features }, threads: threadCount() } : null;
+  if (!rt) return null;
+  return {
+    variant: rt.variant,
+    features: { ...rt.features },
+    threads: threadCount(),
+    workersReady: rt.pool ? rt.pool.readyCount(rt.pool.started) : 0,
+    workerJobs: rt.pool?.workerJobs ?? 0,
+    memoryBytes: rt.heap.byteLength,
+  };
 }

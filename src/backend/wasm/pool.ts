@@ -89,6 +89,8 @@ export class ThreadPool {
   private readonly fnIndex: Map<string, number>;
   private readonly blocking = canBlock();
   private seq = 0;
+  /** Jobs handed to workers so far (diagnostics and tests). */
+  workerJobs = 0;
 
   constructor(
     module: WebAssembly.Module,
@@ -159,6 +161,7 @@ export class ThreadPool {
       // A parked worker re-checks SEQ inside Atomics.wait, so a notify is needed only if it sleeps.
       if (Atomics.load(ctl, base + SLEEP) === 1) Atomics.notify(ctl, base + SEQ);
     }
+    this.workerJobs += jobs.length - 1;
     let localError: unknown;
     try {
       this.callLocal(jobs[0]);

@@ -7,7 +7,8 @@ import { checkFloatInput, checkNumber } from './checks.js';
 /**
  * Affine map z = x·Wᵀ + b. x [..., in], weight [out, in] (the notes' Θ), bias [out] →
  * [..., out]. The product runs as one matrix multiply with a transpose flag: no transposed
- * copy of W is made, and every leading axis of x is folded into the rows.
+ * copy of W is made, and every leading axis of x is folded into the rows. `name` is how
+ * errors refer to the caller (a layer passes its description, e.g. 'Linear(784 → 128)').
  */
 export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null, name = 'linear'): Tensor {
   checkFloatInput(name, x);
@@ -72,6 +73,7 @@ export interface BatchNormOptions {
  * y = (x − μ)/√(σ² + eps)·γ + β. In training μ and the biased σ² come from the batch and,
  * when running statistics are given, those are updated in place (outside the graph) with
  * the unbiased variance, as PyTorch does. Otherwise the running statistics normalise.
+ * `name` is how errors refer to the caller.
  */
 export function batchNorm(
   x: Tensor,
