@@ -90,7 +90,7 @@ export class EarlyStopping implements Callback {
       return;
     }
     this.wait++;
-    if (this.wait > this.patience) {
+    if (this.wait >= this.patience) {
       this.stoppedEpoch = epoch;
       ctx.stopTraining = true;
       ctx.stopReason = `early stopping: ${key} has not improved for ${this.wait} epochs (best ${this.best.toPrecision(6)} at epoch ${this.bestEpoch + 1})`;

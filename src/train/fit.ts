@@ -190,7 +190,8 @@ export async function fit(model: Module, data: TrainData, options: FitOptions): 
         lastYield = Date.now();
       }
     }
-    if (seen === 0) break;
+    // A batch that stopped training (NaN, abort) leaves the epoch incomplete: it is not recorded.
+    if (seen === 0 || ctx.stopTraining) break;
     const logs: Logs = { loss: lossSum / seen };
     if (metrics.length) Object.assign(logs, computeMetrics(metrics, concat(targets, 0), concat(preds, 0), logits));
     if (validation) Object.assign(logs, withPrefix(evaluate(model, validation, { loss: options.loss, metrics, batchSize }), 'val'));

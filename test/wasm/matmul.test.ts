@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as nb from 'nabla';
 import { jsBackend } from '../../src/backend/js/index.js';
 import { setNumThreads, startWasmThreads, wasmBackend, wasmInfo } from '../../src/backend/wasm/index.js';
-import { splitRange } from '../../src/backend/wasm/matmul.js';
+import { splitRange } from '../../src/backend/wasm/runtime.js';
 import { expectClose } from '../helpers.js';
 import { loadWasm, referenceProduct, uniform, type ProductSpec } from './setup.js';
 

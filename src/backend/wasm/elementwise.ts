@@ -6,9 +6,8 @@
  */
 import { jsBackend } from '../js/index.js';
 import type { BinaryOp, Shape, TypedArray, UnaryOp } from '../types.js';
-import { splitRange } from './matmul.js';
 import type { Job } from './pool.js';
-import { currentRuntime, participants, runJobs } from './runtime.js';
+import { currentRuntime, participants, runJobs, splitRange } from './runtime.js';
 
 /** Op codes of assembly/elementwise.ts (keep in step). */
 export const UNARY_CODES: Partial<Record<UnaryOp, number>> = {

@@ -6,7 +6,7 @@
 import { jsBackend } from '../js/index.js';
 import type { MatmulSpec, TypedArray } from '../types.js';
 import type { Job } from './pool.js';
-import { currentRuntime, participants, runJobs } from './runtime.js';
+import { currentRuntime, participants, runJobs, splitRange } from './runtime.js';
 
 /** Register tile of the GEMM micro-kernel: work is split on multiples of it. */
 const MR = 2;
@@ -15,18 +15,6 @@ const NR = 16;
 const MIN_WASM_MACS = 4096;
 /** From this many multiply-adds a product is split between threads (≈40 µs on one). */
 const MIN_PARALLEL_MACS = 1 << 20;
-
-/** Splits [0, total) into `parts` contiguous ranges whose bounds are multiples of `unit`. */
-export function splitRange(total: number, parts: number, unit: number): [number, number][] {
-  const units = Math.ceil(total / unit);
-  const ranges: [number, number][] = [];
-  for (let p = 0; p < parts; p++) {
-    const start = Math.min(total, Math.floor((units * p) / parts) * unit);
-    const end = Math.min(total, Math.floor((units * (p + 1)) / parts) * unit);
-    if (end > start) ranges.push([start, end]);
-  }
-  return ranges;
-}
 
 /** out[b] = op(A[b])·op(B[b]); see Kernels.matmul. Non-float32 arrays go to js. */
 export function matmul(a: TypedArray, b: TypedArray, out: TypedArray, spec: MatmulSpec): void {

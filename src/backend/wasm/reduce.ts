@@ -6,9 +6,8 @@
 import { jsBackend } from '../js/index.js';
 import type { ReduceOp, Shape, TypedArray } from '../types.js';
 import { MIN_PARALLEL_WORK, MIN_WASM_ELEMENTS } from './elementwise.js';
-import { splitRange } from './matmul.js';
 import type { Job } from './pool.js';
-import { currentRuntime, participants, runJobs, type WasmRuntime } from './runtime.js';
+import { currentRuntime, participants, runJobs, splitRange, type WasmRuntime } from './runtime.js';
 
 /** Op codes of assembly/reduce.ts (keep in step). */
 export const REDUCE_CODES: Partial<Record<ReduceOp, number>> = { sum: 0, max: 1, min: 2 };

@@ -141,3 +141,15 @@ export function runJobs(rt: WasmRuntime, jobs: readonly Job[]): void {
   }
   rt.pool.run(jobs);
 }
+
+/** Splits [0, total) into `parts` contiguous ranges whose bounds are multiples of `unit`. */
+export function splitRange(total: number, parts: number, unit: number): [number, number][] {
+  const units = Math.ceil(total / unit);
+  const ranges: [number, number][] = [];
+  for (let p = 0; p < parts; p++) {
+    const start = Math.min(total, Math.floor((units * p) / parts) * unit);
+    const end = Math.min(total, Math.floor((units * (p + 1)) / parts) * unit);
+    if (end > start) ranges.push([start, end]);
+  }
+  return ranges;
+}

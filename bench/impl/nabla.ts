@@ -1,0 +1,128 @@
+/**
+ * Benchmark worker for nabla: one job (GEMM, MNIST MLP or LeNet-class CNN) on one backend.
+ * Started by bench/run.ts as `node --conditions=source --import tsx bench/impl/nabla.ts <job>`.
+ */
+import * as nb from 'nabla';
+import { emit, errorText, gemmName, readJob, round, rssRecord, type BenchRecord, type Job } from './protocol.js';
+import { timeGemm, trainAndTime, type Trainer } from './timing.js';
+
+/** The part of src/backend/wasm/index.ts this worker uses (the module may not exist yet). */
+interface WasmModule {
+  initWasmBackend(): Promise<boolean>;
+  setNumThreads?(n: number): void;
+  getNumThreads?(): number;
+  startWasmThreads?(): Promise<number>;
+}
+
+// A computed specifier: the wasm backend is optional, and tsc must not require the file.
+const WASM_MODULE = '../../src/backend/wasm/index.js';
+
+/**
+ * Selects the job's backend, loading the wasm backend when asked for and not yet registered.
+ * Returns the threads the backend computes with.
+ */
+async function selectBackend(name: string, threads: number): Promise<number> {
+  let wasm: WasmModule | null = null;
+  if (name === 'wasm') {
+    try {
+      wasm = (await import(WASM_MODULE)) as WasmModule;
+    } catch (err) {
+      throw new Error(`nabla's wasm backend is not present (src/backend/wasm): ${errorText(err)}`);
+    }
+    if (!nb.listBackends().includes('wasm') && !(await wasm.initWasmBackend())) {
+      throw new Error("nabla's wasm backend did not load (no WebAssembly SIMD in this engine)");
+    }
+    wasm.setNumThreads?.(threads);
+    // Start the worker pool now, so that its start-up is not timed as the first kernel.
+    await wasm.startWasmThreads?.();
+  }
+  nb.setBackend(name);
+  return name === 'wasm' ? (wasm?.getNumThreads?.() ?? 1) : 1;
+}
+
+/** The MLP of the issue: 784 → 128 (ReLU) → 10 logits. */
+function mlp(): nb.nn.Module {
+  const { nn } = nb;
+  return new nn.Sequential(new nn.Linear(784, 128), new nn.ReLU(), new nn.Linear(128, 10));
+}
+
+/** The LeNet-class CNN: conv 5×5 1→8, ReLU, max-pool 2, conv 5×5 8→16, ReLU, max-pool 2, flatten, dense 10. */
+function cnn(): nb.nn.Module {
+  const { nn } = nb;
+  return new nn.Sequential(
+    new nn.Conv2d(1, 8, 5), new nn.ReLU(), new nn.MaxPool2d(2),
+    new nn.Conv2d(8, 16, 5), new nn.ReLU(), new nn.MaxPool2d(2),
+    new nn.Flatten(), new nn.Linear(16 * 4 * 4, 10),
+  );
+}
+
+function runGemm(job: Job, base: Omit<BenchRecord, 'value' | 'unit'>): void {
+  const [m, k, n] = job.gemm!;
+  const a = nb.randn([m, k]);
+  const b = nb.randn([k, n]);
+  const t = timeGemm(() => { a.matmul(b); }, 2 * m * k * n, job.quick);
+  emit({ ...base, value: round(t.gflops, 2), unit: 'GFLOP/s', note: `${t.calls} products in ${t.rounds} rounds` });
+}
+
+/** A Trainer over MNIST for `model`: shuffled batches, softmax cross-entropy, Adam 1e-3. */
+async function mnistTrainer(job: Job, model: nb.nn.Module, flatten: boolean): Promise<Trainer> {
+  const { xTrain, yTrain, xTest, yTest } = await nb.data.mnist({ flatten });
+  const optimizer = new nb.optim.Adam(model.parameters(), { lr: 1e-3 });
+  const n = xTrain.shape[0];
+  const batchSize = job.batchSize;
+  let order = nb.randperm(n).dataSync() as Int32Array;
+  return {
+    batchesPerEpoch: Math.ceil(n / batchSize),
+    beginEpoch() {
+      order = nb.randperm(n).dataSync() as Int32Array;
+      model.train();
+    },
+    step(batch) {
+      const idx = order.subarray(batch * batchSize, Math.min((batch + 1) * batchSize, n));
+      const x = xTrain.indexSelect(0, idx);
+      const y = yTrain.indexSelect(0, idx);
+      optimizer.zeroGrad();
+      const loss = nb.nn.functional.crossEntropy(model.forward(x), y);
+      loss.backward();
+      optimizer.step();
+      return loss.item();
+    },
+    accuracy() {
+      model.eval();
+      let correct = 0;
+      nb.noGrad(() => {
+        for (let s = 0; s < xTest.shape[0]; s += 1000) {
+          const end = Math.min(s + 1000, xTest.shape[0]);
+          const predicted = model.forward(xTest.slice([s], [end])).argmax(1).dataSync();
+          const labels = yTest.slice([s], [end]).dataSync();
+          for (let i = 0; i < labels.length; i++) if (predicted[i] === labels[i]) correct++;
+        }
+      });
+      return correct / xTest.shape[0];
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const job = readJob();
+  const workload = job.workload === 'gemm' ? gemmName(job.gemm!) : job.workload;
+  let threads = job.threads;
+  try {
+    nb.manualSeed(job.seed);
+    threads = await selectBackend(job.backend, job.threads);
+    const base = { workload, impl: job.impl, backend: job.backend, threads };
+    if (job.workload === 'gemm') runGemm(job, base);
+    else {
+      const model = job.workload === 'mlp' ? mlp() : cnn();
+      const trainer = await mnistTrainer(job, model, job.workload === 'mlp');
+      await trainAndTime(job, trainer, base, job.workload === 'mlp', emit);
+    }
+  } catch (err) {
+    emit({ workload, impl: job.impl, backend: job.backend, threads, value: null, unit: job.workload === 'gemm' ? 'GFLOP/s' : 's', error: errorText(err) });
+  }
+  emit(rssRecord(job, workload, job.backend, threads));
+  // The wasm backend's worker threads would keep the process alive.
+  process.exit(0);
+}
+
+await main();

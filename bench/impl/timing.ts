@@ -1,0 +1,137 @@
+/**
+ * Timing rules shared by the TypeScript workers (bench/impl/torch_bench.py applies the same):
+ *
+ * - GEMM: a warm-up, then rounds of back-to-back products (each round at least `roundS`
+ *   seconds and one product); the figure is the median round's GFLOP/s.
+ * - Training: two warm-up steps, then the epoch's batches in order. After the first
+ *   `PROBE_BATCHES` batches the epoch time is estimated; when the estimate exceeds
+ *   `job.limitS` (or always under --quick) the epoch stops once `job.subsetS` seconds of
+ *   batches are timed and its time is the mean batch time × batches per epoch, marked
+ *   extrapolated.
+ */
+import type { BenchRecord, Job } from './protocol.js';
+import { round } from './protocol.js';
+
+/** Batches timed before an epoch's length is estimated. */
+export const PROBE_BATCHES = 3;
+/** Untimed training steps before the first timed epoch (JIT, kernel compilation, allocation). */
+export const WARMUP_STEPS = 2;
+
+export interface EpochTiming {
+  /** Seconds for the whole epoch (measured, or extrapolated from `batches`). */
+  seconds: number;
+  extrapolated: boolean;
+  /** Batches actually run. */
+  batches: number;
+}
+
+/**
+ * Runs the batches of one epoch (`step(b)` trains on batch b) and times them, stopping early
+ * and extrapolating when the epoch would take longer than the job allows.
+ */
+export async function timeEpoch(
+  batchesPerEpoch: number,
+  step: (batch: number) => unknown,
+  job: Pick<Job, 'limitS' | 'subsetS' | 'quick'>,
+): Promise<EpochTiming> {
+  const limitS = job.quick ? 0 : job.limitS;
+  const probe = Math.min(PROBE_BATCHES, batchesPerEpoch);
+  const start = performance.now();
+  let subset = false;
+  for (let b = 0; b < batchesPerEpoch; b++) {
+    await step(b);
+    const elapsed = (performance.now() - start) / 1000;
+    const done = b + 1;
+    if (done === probe && done < batchesPerEpoch) subset = (elapsed / done) * batchesPerEpoch > limitS;
+    if (subset && done >= probe && elapsed >= job.subsetS) {
+      return { seconds: extrapolate(elapsed, done, batchesPerEpoch), extrapolated: true, batches: done };
+    }
+  }
+  return { seconds: (performance.now() - start) / 1000, extrapolated: false, batches: batchesPerEpoch };
+}
+
+/** The time of `total` batches when `done` of them took `elapsed` seconds. */
+export function extrapolate(elapsed: number, done: number, total: number): number {
+  return (elapsed / done) * total;
+}
+
+/** What a training worker provides to `trainAndTime`. */
+export interface Trainer {
+  batchesPerEpoch: number;
+  /** Called before each epoch (reshuffles). */
+  beginEpoch(epoch: number): void;
+  /** Trains on batch b of the current epoch; returns (or resolves to) the loss. */
+  step(batch: number): unknown;
+  /** Test-set accuracy in [0, 1] (only called after whole epochs). */
+  accuracy(): number | Promise<number>;
+}
+
+/**
+ * Trains `job.epochs` epochs, timing each; emits the time of the first epoch and, when the
+ * epochs ran in full and `withAccuracy`, the test accuracy after 1 and after `job.epochs`
+ * epochs. An extrapolated epoch ends training (there is no accuracy to report then).
+ */
+export async function trainAndTime(
+  job: Job,
+  trainer: Trainer,
+  base: Omit<BenchRecord, 'value' | 'unit'>,
+  withAccuracy: boolean,
+  emit: (r: BenchRecord) => void,
+): Promise<void> {
+  trainer.beginEpoch(-1);
+  for (let s = 0; s < WARMUP_STEPS; s++) await trainer.step(s % trainer.batchesPerEpoch);
+  for (let epoch = 0; epoch < job.epochs; epoch++) {
+    trainer.beginEpoch(epoch);
+    const t = await timeEpoch(trainer.batchesPerEpoch, (b) => trainer.step(b), job);
+    if (epoch === 0) {
+      emit({ ...base, value: round(t.seconds, 3), unit: 's', extrapolated: t.extrapolated, batches: t.batches, epochs: 1 });
+    }
+    if (t.extrapolated) {
+      if (withAccuracy) emit({ ...base, value: null, unit: 'acc', note: 'no accuracy: the epoch was timed on a subset' });
+      return;
+    }
+    const last = epoch === job.epochs - 1;
+    if (withAccuracy && (epoch === 0 || last)) {
+      emit({ ...base, value: round(await trainer.accuracy(), 4), unit: 'acc', epochs: epoch + 1 });
+    }
+  }
+}
+
+export interface GemmTiming {
+  gflops: number;
+  rounds: number;
+  calls: number;
+}
+
+/**
+ * GFLOP/s of `product` (one C = A·B of 2·m·k·n flops per call): median over timing rounds.
+ * Stops adding rounds after about `budgetS` seconds (a slow peer at 1024³ takes seconds a call).
+ */
+export function timeGemm(product: () => void, flops: number, quick: boolean): GemmTiming {
+  const roundS = quick ? 0.05 : 0.5;
+  const maxRounds = quick ? 3 : 7;
+  const budgetS = quick ? 2 : 30;
+  const warmStart = performance.now();
+  do product(); while (performance.now() - warmStart < (quick ? 20 : 200));
+  const rates: number[] = [];
+  let calls = 0;
+  const start = performance.now();
+  while (rates.length < maxRounds && (rates.length < 2 || (performance.now() - start) / 1000 < budgetS)) {
+    const t0 = performance.now();
+    let n = 0;
+    do {
+      product();
+      n++;
+    } while ((performance.now() - t0) / 1000 < roundS);
+    rates.push((flops * n) / ((performance.now() - t0) / 1000) / 1e9);
+    calls += n;
+  }
+  return { gflops: median(rates), rounds: rates.length, calls };
+}
+
+/** The median of a non-empty list. */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
