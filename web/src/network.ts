@@ -128,3 +128,22 @@ export function restore(model: nb.nn.Module, saved: readonly Float32Array[]): vo
 export function allFinite(model: nb.nn.Module): boolean {
   return model.parameters().every((p) => p.data.every(Number.isFinite));
 }
+
+/**
+ * The model as the notes draw it, for nb.explain.backprop: the same Linear and activation
+ * modules (shared, so the weights are the live ones) without Dropout (the identity when
+ * evaluating), and with the softmax that cross-entropy applies made an explicit last layer.
+ */
+export function traceModel(net: Network): nb.nn.Sequential {
+  const model = new nb.nn.Sequential();
+  for (const m of net.model.children()) if (!(m instanceof nb.nn.Dropout)) model.add(m);
+  if (net.head === 'softmax') model.add(new nb.nn.Softmax());
+  return model;
+}
+
+/** The target vector y of one point, in the trace model's output form. */
+export function traceTarget(net: Network, label: number): number[] {
+  const width = net.sizes[net.sizes.length - 1];
+  if (net.head === 'softmax' || net.head === 'sigmoid') return Array.from({ length: width }, (_, k) => (k === label ? 1 : 0));
+  return [label];
+}

@@ -28,7 +28,7 @@ export function matmul(a: TypedArray, b: TypedArray, out: TypedArray, spec: Matm
     let aOff = ao;
     if (transA) {
       packA = scratch(packA, m * k);
-      for (let p = 0; p < k; p++) for (let i = 0; i < m; i++) packA[i * k + p] = a[ao + p * m + i];
+      transposeInto(a, ao, k, m, packA);
       A = packA;
       aOff = 0;
     }
@@ -36,11 +36,26 @@ export function matmul(a: TypedArray, b: TypedArray, out: TypedArray, spec: Matm
     let bOff = bo;
     if (!transB) {
       packB = scratch(packB, n * k);
-      for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) packB[j * k + p] = b[bo + p * n + j];
+      transposeInto(b, bo, k, n, packB);
       B = packB;
       bOff = 0;
     }
     dotTiles(A, aOff, B, bOff, out, bt * m * n, m, k, n);
+  }
+}
+
+/** dst[c·rows + r] = src[off + r·cols + c], in 32×32 blocks so both sides stay in cache. */
+function transposeInto(src: TypedArray, off: number, rows: number, cols: number, dst: Float64Array): void {
+  const B = 32;
+  for (let r0 = 0; r0 < rows; r0 += B) {
+    const r1 = Math.min(r0 + B, rows);
+    for (let c0 = 0; c0 < cols; c0 += B) {
+      const c1 = Math.min(c0 + B, cols);
+      for (let r = r0; r < r1; r++) {
+        const srow = off + r * cols;
+        for (let c = c0; c < c1; c++) dst[c * rows + r] = src[srow + c];
+      }
+    }
   }
 }
 

@@ -1,0 +1,12 @@
+import * as nb from '/work/main/src/index.ts';
+const init = process.argv[2] as 'default'|'he'|'glorot';
+const ntrain = Number(process.argv[3]);
+nb.manualSeed(0);
+const { xTrain, yTrain, xTest, yTest } = await nb.data.mnist();
+const perm = nb.globalGenerator.permutation(60000);
+const tr = perm.subarray(0, ntrain);
+const { nn } = nb;
+const model = new nn.Sequential(new nn.Linear(784, 128, { init }), new nn.ReLU(), new nn.Linear(128, 10, { init }));
+const h = await nb.fit(model, { x: xTrain.indexSelect(0, tr), y: yTrain.indexSelect(0, tr) }, { loss: 'crossEntropy', optimizer: 'adam', lr: 1e-3, epochs: 5, batchSize: 128 });
+const { accuracy } = nb.evaluate(model, { x: xTest, y: yTest }, { metrics: ['accuracy'] });
+console.log(init, ntrain, h.history.loss.map(v=>v.toFixed(4)).join(' '), accuracy);
