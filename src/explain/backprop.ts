@@ -129,7 +129,7 @@ class Comparison {
       if (!(d <= this.atol + this.rtol * Math.abs(g))) this.ok = false;
       if (d > this.maxAbsDiff || Number.isNaN(d)) {
         this.maxAbsDiff = Number.isNaN(d) ? Number.NaN : d;
-        this.worst = `${what}[${i}][${k}]`;
+        this.worst = what === 'C' ? 'C' : `${what}[${i}][${k}]`;
       }
     }));
   }

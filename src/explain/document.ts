@@ -43,6 +43,11 @@ export class Names {
   }
 }
 
+/** Sigmoid with cross-entropy, softmax with cross-entropy: δ^(L) = ŷ − y, the notes' shortcut. */
+function cancels(layer: LayerTrace, trace: BackpropTrace): boolean {
+  return (layer.activation === 'sigmoid' && trace.cost.name === 'bce') || (layer.activation === 'softmax' && trace.cost.name === 'crossEntropy');
+}
+
 function fDash(layer: LayerTrace): string {
   return layer.symbol === 'id' ? "id'" : `${layer.symbol}'`;
 }
@@ -102,14 +107,15 @@ function costBlocks(trace: BackpropTrace, names: Names, digits: number): Block[]
   const f = (v: number): string => formatNumber(v, digits);
   const L = trace.layers.length;
   const c = trace.cost;
-  const folded = c.scale === 1 ? 'summed' : `summed, × 1/${Math.round(1 / c.scale)} (${c.reduction})`;
+  const m = Math.round(1 / c.scale);
+  const folded = c.reduction === 'sum' ? 'the sum of the terms' : c.reduction === 'mean' ? `the mean of the ${m === 1 ? 'term' : `${m} terms`}` : `the sum of the terms ÷ N = ${m}`;
   const perSample = c.terms[0].length === 1 && trace.sizes[L] > 1;
   const rows = perSample
     ? c.terms.map((t, i) => [String(i + 1), `[${trace.target[i].map(f).join(', ')}]`, `[${trace.output[i].map(f).join(', ')}]`, f(t[0])])
     : neuronRows(trace, names, L, [(i, k) => f(trace.target[i][k]), (i, k) => f(trace.output[i][k]), (i, k) => f(c.terms[i][k])]);
   return [
     { kind: 'heading', level: 2, text: '2. Cost' },
-    { kind: 'formulas', lines: [`${c.formula}   (ŷ = a${sup(L)}, terms ${folded})`] },
+    { kind: 'formulas', lines: [`${c.formula}   (ŷ = a${sup(L)}; C is ${folded})`] },
     { kind: 'table', head: perSample ? ['example', 'y', 'ŷ', 'term'] : head(trace, ['y', 'ŷ', 'term']), rows },
     { kind: 'formulas', lines: [`C = ${f(c.value)}`] },
   ];
@@ -136,6 +142,10 @@ function backwardBlocks(trace: BackpropTrace, names: Names, digits: number): Blo
       lines.push(`${fd}(z${sup(l)}) = ${layer.derivative}`, `δ${sup(l)} = ${source} ⊙ ${fd}(z${sup(l)})`);
     } else {
       lines.push(`δ${sup(l)} = a${sup(l)} ⊙ (∂C/∂a${sup(l)} − (a${sup(l)})ᵀ ∂C/∂a${sup(l)})   (softmax: ${layer.derivative})`);
+    }
+    if (l === L && cancels(layer, trace)) {
+      const scaled = trace.cost.scale === 1 ? '' : ` (× 1/${Math.round(1 / trace.cost.scale)})`;
+      lines.push(`      = ŷ − y${scaled}   (${layer.symbol}' cancels against the cost's denominator${layer.fprime ? '' : ', for targets that sum to 1'})`);
     }
     const columns: ((i: number, k: number) => string)[] = [(i, k) => f(layer.dCda[i][k])];
     const titles = [l === L ? `∂C/∂a${sup(l)}` : `(W${sup(l + 1)})ᵀ δ${sup(l + 1)}`];

@@ -61,7 +61,7 @@ export function activationSpec(m: Module | null, where: string): ActivationSpec 
   }
   if (m instanceof Softmax) {
     if (m.axis !== -1 && m.axis !== 1) throw new ValueError(`${where}: Softmax over axis ${m.axis} is not supported (the trace needs the neuron axis, -1)`);
-    return { name: 'softmax', symbol: 'softmax', derivative: 'Jacobian diag(a) − a aᵀ, so δ = a ⊙ (∂C/∂a − aᵀ ∂C/∂a)' };
+    return { name: 'softmax', symbol: 'softmax', derivative: 'its Jacobian is diag(a) − a aᵀ' };
   }
   throw new ValueError(`${where}: the trace cannot write out the derivative of ${m.describe()} (supported: ${SUPPORTED_ACTIVATIONS})`);
 }
@@ -156,7 +156,7 @@ export function costSpec(loss: Loss, output: ActivationSpec, where: string): Cos
     const scale = (n: number): number => (reduction === 'mean' ? 1 / n : 1);
     if (output.name === 'softmax') {
       return {
-        name: 'crossEntropy', formula: 'C = −Σ y log ŷ,  ŷ = softmax(z^(L))', derivative: '−y / ŷ', reduction, onLogits: true,
+        name: 'crossEntropy', formula: 'C = −Σ y log ŷ', derivative: '−y / ŷ', reduction, onLogits: true,
         terms: (p, t) => p.map((row, i) => [-row.reduce((s, v, k) => s + (t[i][k] === 0 ? 0 : t[i][k] * Math.log(v)), 0)]),
         scale, dCda: (p, t, s) => map2(p, t, (a, b) => (b === 0 ? 0 : (-s * b) / a)),
       };

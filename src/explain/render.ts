@@ -12,7 +12,8 @@ export interface RenderOptions {
   digits?: number;
 }
 
-const NUMERIC = /^[−-]?(\d|∞|NaN)/;
+/** A formatted number (not a bare index like a neuron's number). */
+const NUMERIC = /^[−-]?(\d+\.\d|\d(\.\d+)?e|∞|NaN)/;
 
 function checkDigits(digits: number | undefined): number {
   const d = digits ?? 8;
@@ -98,6 +99,11 @@ export function renderJson(value: BackpropTrace | GradcheckReport): string {
   return `${write(value, '')}\n`;
 }
 
+/** A setting as written by hand: 0.0001 → 1e-4. */
+export function short(v: number): string {
+  return v !== 0 && Math.abs(v) < 1e-3 ? v.toExponential() : String(v);
+}
+
 /** A gradient-check report as a text table, ending with the largest relative error. */
 export function renderGradcheck(report: GradcheckReport, options: RenderOptions = {}): string {
   const d = checkDigits(options.digits);
@@ -109,7 +115,7 @@ export function renderGradcheck(report: GradcheckReport, options: RenderOptions 
   const w = report.worst;
   return renderTextBlocks([
     { kind: 'heading', level: 1, text: 'Gradient check: backprop against numerical derivatives' },
-    { kind: 'text', text: `${report.method}, h = ${report.eps}; relative error |b − n| / max(|b|, |n|, ${report.floor}).` },
+    { kind: 'text', text: `${report.method}, h = ${short(report.eps)}; relative error |b − n| / max(|b|, |n|, ${short(report.floor)}).` },
     { kind: 'table', head: ['parameter', 'name', 'shape', 'max rel. error', 'max abs. error', 'at', 'backprop', 'numerical'], rows },
     { kind: 'text', text: '' },
     { kind: 'text', text: `largest relative error: ${exp(report.maxRelError)} (${w.symbol}[${w.worstIndex.join(',')}])` },

@@ -59,5 +59,5 @@ export function fmt(v: number, digits = 4): string {
   if (v === 0) return '0';
   const a = Math.abs(v);
   const text = a >= 1e5 || a < 1e-4 ? v.toExponential(digits - 1) : Number(v.toPrecision(digits)).toString();
-  return text.replace('-', '−');
+  return text.replace(/-/g, '−');
 }

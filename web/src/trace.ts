@@ -9,7 +9,7 @@
 import * as nb from 'nabla';
 import { fmt } from './dom.js';
 
-type Trace = ReturnType<typeof nb.explain.backprop>;
+type Trace = nb.explain.BackpropTrace;
 
 const sup = (l: number | string): string => `<sup>(${l})</sup>`;
 const v = (name: string, l: number | string): string => `<i>${name}</i>${sup(l)}`;
@@ -31,7 +31,11 @@ function matrix(rows: readonly (readonly number[])[], key: (r: number, c: number
 }
 
 const op = (text: string): string => `<span class="op">${text}</span>`;
-const eq = (lhs: string, ...rhs: string[]): string => `<div class="eq"><span class="lhs">${lhs}</span>${op('=')}${rhs.join(op('='))}</div>`;
+const eq = (lhs: string, ...rhs: string[]): string =>
+  `<div class="eq"><span class="lhs">${lhs}</span>${rhs.map((r) => `${op('=')}<span class="term">${r}</span>`).join('')}</div>`;
+
+/** The library's plain-text formulas with their ^(l) superscripts set as superscripts. */
+const formula = (text: string): string => `<span class="formula">${text.replace(/\^\(([^)]*)\)/g, '<sup>($1)</sup>').replace(/ᵀ/g, '<sup>T</sup>')}</span>`;
 
 /** f applied to z, in the notes' symbols. */
 function applied(symbol: string, l: number): string {
@@ -65,7 +69,7 @@ export function traceHtml(trace: Trace, caption: TraceCaption): string {
   parts.push(`<div class="layer-title">Cost</div>`);
   parts.push(eq(`<i>ŷ</i> = ${v('a', L)}`, column(trace.output[0], (k) => `yhat.${k}`)));
   parts.push(eq('<i>y</i>', column(trace.target[0], (k) => `y.${k}`)));
-  parts.push(eq('<i>C</i>', `<span class="formula">${trace.cost.formula.replace(/^C = /, '')}</span>`, num(trace.cost.value, 'C')));
+  parts.push(eq('<i>C</i>', formula(trace.cost.formula.replace(/^C = /, '')), num(trace.cost.value, 'C')));
   parts.push('</div><div class="trace-block"><h4>Backward pass</h4>');
   for (let i = L - 1; i >= 0; i--) {
     const layer = trace.layers[i];
@@ -73,14 +77,17 @@ export function traceHtml(trace: Trace, caption: TraceCaption): string {
     parts.push(`<div class="layer-title">Layer ${l} · ${layer.activation}</div>`);
     const dCda = column(layer.dCda[0], (k) => `dCda.${l}.${k}`);
     const source = layer.dCdaFrom === 'cost'
-      ? `<span class="formula">${trace.cost.derivative}</span>`
+      ? formula(trace.cost.derivative)
       : `(${v('W', l + 1)})<sup>T</sup><i>δ</i>${sup(l + 1)}`;
     parts.push(eq(`∂<i>C</i>/∂${v('a', l)}`, source, dCda));
     if (layer.fprime) {
-      parts.push(eq(`<i>f</i> ′(${v('z', l)})`, `<span class="formula">${layer.derivative}</span>`, column(layer.fprime[0], (k) => `fprime.${l}.${k}`)));
+      parts.push(eq(`<i>f</i> ′(${v('z', l)})`, formula(layer.derivative), column(layer.fprime[0], (k) => `fprime.${l}.${k}`)));
       parts.push(eq(`<i>δ</i>${sup(l)}`, `∂<i>C</i>/∂${v('a', l)} ⊙ <i>f</i> ′(${v('z', l)})`, column(layer.delta[0], (k) => `delta.${l}.${k}`)));
     } else {
-      parts.push(eq(`<i>δ</i>${sup(l)}`, `<span class="formula">${layer.derivative.replace(/^.*so /, '')}</span>`, column(layer.delta[0], (k) => `delta.${l}.${k}`)));
+      // Softmax: its Jacobian applied to ∂C/∂a; with cross-entropy that is the familiar ŷ − y.
+      const rule = formula(layer.derivative.replace(/^.*so δ = /, ''));
+      const short = trace.cost.name === 'crossEntropy' ? `${op('=')}<i>ŷ</i> − <i>y</i>` : '';
+      parts.push(eq(`<i>δ</i>${sup(l)}`, `${rule}${short}`, column(layer.delta[0], (k) => `delta.${l}.${k}`)));
     }
     parts.push(eq(`∂<i>C</i>/∂${v('W', l)}`, `<i>δ</i>${sup(l)}(${v('a', l - 1)})<sup>T</sup>`, matrix(layer.dW, (k, j) => `dW.${l}.${k}.${j}`)));
     if (layer.db) parts.push(eq(`∂<i>C</i>/∂${v('b', l)}`, `<i>δ</i>${sup(l)}`, column(layer.db, (k) => `db.${l}.${k}`)));

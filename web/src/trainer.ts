@@ -15,13 +15,16 @@ export interface LossPoint {
   test: number;
 }
 
-/** Which setting to lower after a run diverged, in a sentence. */
-export function divergenceAdvice(s: Settings): string {
+/** Which setting to lower after a run diverged: a sentence and the change that follows it. */
+export function divergenceFix(s: Settings): { advice: string; patch: Partial<Settings>; action: string } {
+  // Below these rates a blow-up is more likely the penalty's doing than the step size's.
   const gentle = s.optimizer === 'sgd' || s.optimizer === 'momentum' ? 0.3 : 0.1;
   if (s.regularization !== 'none' && s.lambda >= 1 && s.lr < gentle) {
-    return `Lower the regularisation rate λ (now ${s.lambda}).`;
+    const lambda = s.lambda / 10;
+    return { advice: `Lower the regularisation rate λ (now ${s.lambda}).`, patch: { lambda }, action: `Use λ = ${lambda}` };
   }
-  return `Lower the learning rate (now ${s.lr}; try ${Math.min(s.lr / 10, 0.03)}).`;
+  const lr = Number((s.lr / 10).toPrecision(3));
+  return { advice: `Lower the learning rate (now ${s.lr}; try ${lr}).`, patch: { lr }, action: `Use learning rate ${lr}` };
 }
 
 export class Trainer {
@@ -34,7 +37,7 @@ export class Trainer {
   private yTrain!: nb.Tensor;
   private xTest!: nb.Tensor;
   private yTest!: nb.Tensor;
-  private order = new Int32Array(0);
+  private order: Int32Array = new Int32Array(0);
   private cursor = 0;
   private readonly rng: nb.Generator;
   /** Completed passes over the training set. */
@@ -124,7 +127,7 @@ export class Trainer {
       restore(model, saved);
       this.optimizer = makeOptimizer(this.settings, model.parameters());
       const what = Number.isFinite(value) ? 'the weights overflowed' : `the cost became ${value}`;
-      this.diverged = `Training diverged at epoch ${this.epoch}, step ${this.steps}: ${what}. ${divergenceAdvice(this.settings)}`;
+      this.diverged = `Training diverged at epoch ${this.epoch}, step ${this.steps}: ${what}. ${divergenceFix(this.settings).advice}`;
       return false;
     }
     return true;

@@ -4,6 +4,7 @@
  */
 import { jsBackend } from '../js/index.js';
 import type { Backend, Kernels } from '../types.js';
+import { avgPool2d, avgPool2dBackward, col2im, im2col, maxPool2d } from './conv.js';
 import { binary, unary } from './elementwise.js';
 import { matmul } from './matmul.js';
 import { reduce, softmax } from './reduce.js';
@@ -15,6 +16,11 @@ const wasmKernels: Partial<Kernels> = {
   binary,
   reduce,
   softmax,
+  im2col,
+  col2im,
+  maxPool2d,
+  avgPool2d,
+  avgPool2dBackward,
 };
 
 /** float32 only: the op layer sends float64 and int32 work to the js backend (kernelsFor). */

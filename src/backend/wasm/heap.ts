@@ -39,12 +39,14 @@ export class WasmHeap {
   private readonly base: number;
   private top: number;
   private f32View: Float32Array;
+  private i32View: Int32Array;
 
   constructor(memory: WebAssembly.Memory, heapBase: number) {
     this.memory = memory;
     this.base = aligned(heapBase);
     this.top = this.base;
     this.f32View = new Float32Array(memory.buffer);
+    this.i32View = new Int32Array(memory.buffer);
   }
 
   /** Forgets every allocation: called at the start of each kernel. */
@@ -90,15 +92,25 @@ export class WasmHeap {
     return this.f32View;
   }
 
-  /** Copies src into the memory at byte address `at`. */
-  write(at: number, src: Float32Array): void {
-    this.f32.set(src, at >>> 2);
+  /** An int32 view of the whole memory, rebuilt after the memory grew. */
+  get i32(): Int32Array {
+    if (this.i32View.buffer !== this.memory.buffer || this.i32View.length * 4 !== this.memory.buffer.byteLength) {
+      this.i32View = new Int32Array(this.memory.buffer);
+    }
+    return this.i32View;
   }
 
-  /** Copies `dst.length` floats from byte address `at` into dst. */
-  read(at: number, dst: Float32Array): void {
+  /** Copies src (float32 or int32) into the memory at byte address `at`. */
+  write(at: number, src: Float32Array | Int32Array): void {
+    if (src instanceof Float32Array) this.f32.set(src, at >>> 2);
+    else this.i32.set(src, at >>> 2);
+  }
+
+  /** Copies `dst.length` elements from byte address `at` into dst (float32 or int32). */
+  read(at: number, dst: Float32Array | Int32Array): void {
     const i = at >>> 2;
-    dst.set(this.f32.subarray(i, i + dst.length));
+    if (dst instanceof Float32Array) dst.set(this.f32.subarray(i, i + dst.length));
+    else dst.set(this.i32.subarray(i, i + dst.length));
   }
 
   /** Bytes the memory holds now. */

@@ -36,10 +36,15 @@ export interface ExplainOptions {
 export async function loadExample(file: string, opts: { input?: number[][]; target?: number[][] }): Promise<{ loaded: nb.explain.LoadedModel; x: number[][]; y: number[][] }> {
   const text = (await readFileOrFail(file, 'model JSON')).toString('utf8');
   const loaded = nb.explain.loadModelJson(text, file);
+  const inputs = loaded.sizes[0];
+  const outputs = loaded.sizes[loaded.sizes.length - 1];
+  if (opts.input && opts.input[0].length !== inputs) throw new UsageError(`--input needs ${inputs} numbers per example (the model has ${inputs} inputs), got ${opts.input[0].length}`);
+  if (opts.target && opts.target[0].length !== outputs) throw new UsageError(`--target needs ${outputs} numbers per example (the model has ${outputs} outputs), got ${opts.target[0].length}`);
   const x = opts.input ?? loaded.input;
   const y = opts.target ?? loaded.target;
   if (!x) throw new UsageError(`no input: ${file} has no "input"; pass --input with ${loaded.sizes[0]} numbers, e.g. --input ${new Array(loaded.sizes[0]).fill('0.5').join(',')}`);
-  if (!y) throw new UsageError(`no target: ${file} has no "target"; pass --target with ${loaded.sizes.at(-1)} numbers`);
+  if (!y) throw new UsageError(`no target: ${file} has no "target"; pass --target with ${outputs} numbers`);
+  if (x.length !== y.length) throw new UsageError(`${x.length} input example${x.length > 1 ? 's' : ''} but ${y.length} target${y.length > 1 ? 's' : ''} (use ';' between examples in both)`);
   return { loaded, x, y };
 }
 

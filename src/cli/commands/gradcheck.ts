@@ -26,7 +26,7 @@ export async function gradcheckAction(file: string, opts: GradcheckCliOptions = 
   const ok = report.maxRelError <= tol;
   const output = opts.format === 'json'
     ? nb.explain.renderJson(report)
-    : `${nb.explain.renderGradcheck(report, { digits: opts.digits ?? 8 })}${ok ? `OK: below ${tol}` : `FAILED: above ${tol}`}\n`;
+    : `${nb.explain.renderGradcheck(report, { digits: opts.digits ?? 8 })}${ok ? 'OK' : 'FAILED'}: ${ok ? 'below' : 'above'} ${tol.toExponential()}\n`;
   return { output, ok, report };
 }
 
@@ -45,6 +45,6 @@ export function register(program: Command): void {
     .action(async (file: string, opts: GradcheckCliOptions) => {
       const { output, ok, report } = await gradcheckAction(file, opts);
       process.stdout.write(output);
-      if (!ok) throw new CliError(`largest relative error ${report.maxRelError.toExponential(2)} exceeds --tol ${opts.tol ?? 1e-6}`, `${report.worst.symbol}[${report.worst.worstIndex.join(',')}]`);
+      if (!ok) throw new CliError(`largest relative error ${report.maxRelError.toExponential(2)} exceeds --tol ${(opts.tol ?? 1e-6).toExponential()}`, `${report.worst.symbol}[${report.worst.worstIndex.join(',')}]`);
     });
 }

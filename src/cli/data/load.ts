@@ -63,7 +63,8 @@ export interface LoadOptions {
   samples?: number;
   /** Give images as [N, 1, 28, 28] (convolutions) rather than [N, 784]. */
   images: boolean;
-  seed: number;
+  /** A saved model's preprocessing to apply instead of fitting a new one (evaluate). */
+  preprocessing?: Preprocessing;
 }
 
 /** Is `data` a built-in dataset name rather than a file? */
@@ -133,27 +134,31 @@ async function loadCsvTable(path: string): Promise<RawTable> {
   return tableFromCsv(text, path);
 }
 
-/** Tabular data (CSV or synthetic): schema, seeded split, preprocessing fitted on the training rows. */
+/**
+ * Tabular data (CSV or synthetic): schema, seeded split, preprocessing fitted on the training
+ * rows, or, when evaluating a saved model, that model's own preprocessing.
+ */
 function prepareTable(table: RawTable, source: DataSource, title: string, options: LoadOptions): Prepared {
-  const schema = inferSchema(table, { target: options.target, task: options.task, categorical: options.categorical });
+  const given = options.preprocessing?.kind === 'tabular' ? options.preprocessing : undefined;
+  const schema = given ? null : inferSchema(table, { target: options.target, task: options.task, categorical: options.categorical });
   let rows = table;
-  const notes = [...schema.notes];
+  const notes = [...(schema?.notes ?? [])];
   if (source.kind === 'csv' && options.samples !== undefined && options.samples < table.rows.length) {
     rows = { ...table, rows: table.rows.slice(0, options.samples) };
     notes.push(`using the first ${options.samples} of ${table.rows.length} rows (--samples)`);
   }
   const [trainIdx, valIdx, testIdx] = splitIndices(rows.rows.length, options.validationSplit, options.testSplit, table.source);
-  const pre = fitPreprocessing(schema, rows, trainIdx);
+  const pre = given ?? fitPreprocessing(schema!, rows, trainIdx);
   const x = transformFeatures(pre, rows);
   const y = transformTarget(pre, rows);
-  if (pre.scaler) notes.push(`numeric features standardised with the training rows' mean and standard deviation`);
+  if (pre.scaler) notes.push('numeric features standardised with the training rows\' mean and standard deviation');
   if (pre.target.task === 'regression') notes.push(`target ${JSON.stringify(pre.target.name)} standardised for training; metrics are in its own units`);
   return {
     source,
     title,
-    task: schema.target.task,
+    task: pre.target.task,
     inputShape: [x.shape[1]],
-    classes: schema.target.classes,
+    classes: pre.target.task === 'classification' ? pre.target.classes : [],
     train: take(x, y, trainIdx)!,
     validation: take(x, y, valIdx),
     test: take(x, y, testIdx),

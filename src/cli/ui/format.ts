@@ -39,14 +39,14 @@ export function higherIsBetter(key: string): boolean {
   return /acc|precision|recall|f1|r2/i.test(key);
 }
 
-/** A metric value: fractions of correct answers in %, the rest with 4 significant digits. */
+/** A metric value: fractions of correct answers in %, losses with 4 decimals, tiny or huge values in e-notation. */
 export function metricValue(key: string, v: number): string {
   if (!Number.isFinite(v)) return String(v);
   if (/accuracy|precision|recall|f1$/i.test(key)) return `${(100 * v).toFixed(2)}%`;
   if (v === 0) return '0';
   const a = Math.abs(v);
-  if (a >= 1e5 || a < 1e-4) return v.toExponential(3);
-  return a >= 100 ? v.toFixed(1) : v.toPrecision(4);
+  if (a >= 1e5 || a < 1e-3) return v.toExponential(2);
+  return a >= 1000 ? v.toFixed(1) : a >= 100 ? v.toFixed(2) : v.toFixed(4);
 }
 
 /** "loss 0.2934  acc 91.62%" for the keys present, in a stable order. */

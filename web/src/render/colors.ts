@@ -26,11 +26,22 @@ export function diverging(v: number): RGB {
   return t < 0 ? mix(WHITE, NEGATIVE, -t) : mix(WHITE, POSITIVE, t);
 }
 
+/** Writes diverging(v) as an opaque RGBA pixel at pixel index i (no allocation: heat maps call it per pixel). */
+export function putDiverging(out: Uint8ClampedArray, i: number, v: number): void {
+  const t = Number.isFinite(v) ? Math.max(-1, Math.min(1, v)) : 0;
+  const c = t < 0 ? NEGATIVE : POSITIVE;
+  const a = Math.abs(t);
+  out[4 * i] = 255 + (c[0] - 255) * a;
+  out[4 * i + 1] = 255 + (c[1] - 255) * a;
+  out[4 * i + 2] = 255 + (c[2] - 255) * a;
+  out[4 * i + 3] = 255;
+}
+
 /**
  * The heat-map colour of a point whose class probabilities are p (sum 1): the classes'
  * colours mixed by probability, fading to white where the network is unsure.
  */
-export function classBlend(p: ArrayLike<number>, offset: number, classes: number, strength = 0.85): RGB {
+export function classBlend(p: ArrayLike<number>, offset: number, classes: number, strength = 0.6): RGB {
   let r = 0;
   let g = 0;
   let b = 0;

@@ -6,7 +6,7 @@
  */
 import { h, svg } from '../dom.js';
 import type { Network, Probe } from '../network.js';
-import { CLASS_COLORS, diverging, unitColor } from './colors.js';
+import { CLASS_COLORS, diverging, putDiverging, unitColor } from './colors.js';
 import { CURVE_SAMPLES, GRID } from './plot.js';
 
 export interface Hover {
@@ -106,7 +106,7 @@ export class NetworkView {
     }
     net.sizes.forEach((n, l) => {
       for (let j = 0; j < n; j++) {
-        const canvas = h('canvas', { width: l === 0 || net.sizes.length === 0 ? GRID : GRID, height: GRID });
+        const canvas = h('canvas', { width: GRID, height: GRID });
         const x = xs[l];
         const y = centres[l][j];
         const kind = l === 0 ? 'input' : l === net.sizes.length - 1 ? 'output' : 'hidden';
@@ -195,10 +195,8 @@ function drawSignedMap(ctx: CanvasRenderingContext2D, values: Float32Array, widt
   let max = 0;
   for (let i = 0; i < n; i++) max = Math.max(max, Math.abs(values[i * width + j]));
   const image = ctx.createImageData(GRID, GRID);
-  for (let i = 0; i < n; i++) {
-    const c = diverging(max > 0 ? values[i * width + j] / max : 0);
-    image.data.set([c[0], c[1], c[2], 255], 4 * i);
-  }
+  const scale = max > 0 ? 1 / max : 0;
+  for (let i = 0; i < n; i++) putDiverging(image.data, i, values[i * width + j] * scale);
   ctx.putImageData(image, 0, 0);
 }
 
@@ -206,9 +204,13 @@ function drawSignedMap(ctx: CanvasRenderingContext2D, values: Float32Array, widt
 function drawClassMap(ctx: CanvasRenderingContext2D, output: Float32Array, classes: number, k: number): void {
   const image = ctx.createImageData(GRID, GRID);
   const c = CLASS_COLORS[k % CLASS_COLORS.length];
+  const px = image.data;
   for (let i = 0; i < GRID * GRID; i++) {
     const p = Math.max(0, Math.min(1, output[i * classes + k]));
-    image.data.set([255 + (c[0] - 255) * p, 255 + (c[1] - 255) * p, 255 + (c[2] - 255) * p, 255], 4 * i);
+    px[4 * i] = 255 + (c[0] - 255) * p;
+    px[4 * i + 1] = 255 + (c[1] - 255) * p;
+    px[4 * i + 2] = 255 + (c[2] - 255) * p;
+    px[4 * i + 3] = 255;
   }
   ctx.putImageData(image, 0, 0);
 }

@@ -126,7 +126,7 @@ export class Plot {
         for (let j = 1; j < k; j++) if (grid.output[i * k + j] > grid.output[i * k + best]) best = j;
         onehot.fill(0);
         onehot[best] = 1;
-        c = classBlend(onehot, 0, k, 0.55);
+        c = classBlend(onehot, 0, k, 0.45);
       } else {
         c = classBlend(grid.output, i * k, k);
       }

@@ -1,0 +1,178 @@
+/**
+ * The benchmark script (bench/run.ts): its JSON output on a tiny configuration, and the pure
+ * parts it is built from (options, job plan, timing rules, the table's ratios).
+ */
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { beforeEach, describe, expect, it } from 'vitest';
+import * as nb from 'nabla';
+import { IMPLS, type BenchRecord, type Job } from '../../bench/impl/protocol.js';
+import { extrapolate, median, timeEpoch } from '../../bench/impl/timing.js';
+import { LIMIT_S, NABLA_LIMIT_S, parseArgs, planJobs, torchConfigs, UsageError, type PlanContext } from '../../bench/plan.js';
+import { formatTable, ratio } from '../../bench/report.js';
+import { backends } from '../helpers.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const run = promisify(execFile);
+
+describe.each(backends)('npm run bench --json on %s', (backend) => {
+  beforeEach(() => nb.setBackend(backend));
+
+  it('prints one parseable record per line with the required fields', async () => {
+    const args = ['--conditions=source', '--import', 'tsx', 'bench/run.ts',
+      '--only', 'gemm', '--impl', 'nabla', '--backends', backend, '--gemm', '24x40x16', '--quick', '--json'];
+    const { stdout } = await run(process.execPath, args, { cwd: ROOT, timeout: 19_000 });
+    const lines = stdout.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    const records = lines.map((l) => JSON.parse(l) as BenchRecord);
+    for (const r of records) {
+      expect(r.workload).toBe('gemm-24x40x16');
+      expect(r.impl).toBe('nabla');
+      expect(r.backend).toBe(backend);
+      expect(Number.isInteger(r.threads) && r.threads >= 1).toBe(true);
+      expect(r.error).toBeUndefined();
+      expect(typeof r.value).toBe('number');
+      expect(r.value).toBeGreaterThan(0);
+    }
+    expect(records.map((r) => r.unit).sort()).toEqual(['GFLOP/s', 'MiB']);
+    // A 24×40×16 product is 30 720 flops; even the js backend does it in well under 1 ms, and
+    // no CPU here does 10 000 GFLOP/s.
+    const gflops = records.find((r) => r.unit === 'GFLOP/s')!.value!;
+    expect(gflops).toBeGreaterThan(0.01);
+    expect(gflops).toBeLessThan(10_000);
+    // Node alone holds tens of MiB; a tiny product does not take gigabytes.
+    const rss = records.find((r) => r.unit === 'MiB')!.value!;
+    expect(rss).toBeGreaterThan(20);
+    expect(rss).toBeLessThan(2048);
+  }, 20_000);
+});
+
+describe('bench options', () => {
+  it('reads lists, sizes and flags', () => {
+    const o = parseArgs(['--only', 'mlp,gemm', '--impl', 'nabla,torch', '--backends', 'js', '--gemm', '8x9x10', '--json', '--nabla-threads', '1,2']);
+    expect(o.only).toEqual(['mlp', 'gemm']);
+    expect(o.impls).toEqual(['nabla', 'torch']);
+    expect(o.backends).toEqual(['js']);
+    expect(o.gemm).toEqual([[8, 9, 10]]);
+    expect(o.nablaThreads).toEqual([1, 2]);
+    expect(o.json).toBe(true);
+    expect(o.quick).toBe(false);
+    expect(o.timeoutS).toBe(900);
+    expect(parseArgs(['--quick']).timeoutS).toBe(180);
+    expect(parseArgs([]).impls).toEqual([...IMPLS]);
+  });
+
+  it('rejects unknown names and malformed values', () => {
+    expect(() => parseArgs(['--only', 'rnn'])).toThrow(UsageError);
+    expect(() => parseArgs(['--only', 'rnn'])).toThrow("--only: unknown 'rnn'");
+    expect(() => parseArgs(['--impl', 'jax'])).toThrow("--impl: unknown 'jax'");
+    expect(() => parseArgs(['--gemm', '8x9'])).toThrow('expected m×k×n');
+    expect(() => parseArgs(['--gemm', '8x0x9'])).toThrow('positive integer');
+    expect(() => parseArgs(['--frobnicate'])).toThrow("unknown option '--frobnicate'");
+    expect(() => parseArgs(['--only'])).toThrow('--only needs a value');
+  });
+});
+
+describe('bench job plan', () => {
+  const ctx: PlanContext = {
+    cores: 2, nablaBackends: ['js', 'wasm'], threadedBackends: ['wasm'],
+    torch: { ok: true, env: { LD_LIBRARY_PATH: '/blas' } }, mnistDir: '/mnist',
+  };
+
+  it('runs torch with 1 thread, all cores, and all cores with OpenBLAS at 1 thread, set in its environment', () => {
+    expect(torchConfigs(2)).toEqual([{ threads: 1, blasThreads: 1 }, { threads: 2 }, { threads: 2, blasThreads: 1 }]);
+    const jobs = planJobs(parseArgs(['--only', 'cnn', '--impl', 'torch']), ctx);
+    expect(jobs.map((j) => [j.job.threads, j.env.OMP_NUM_THREADS, j.env.OPENBLAS_NUM_THREADS, j.env.LD_LIBRARY_PATH]))
+      .toEqual([[1, '1', '1', '/blas'], [2, '2', undefined, '/blas'], [2, '2', '1', '/blas']]);
+    expect(jobs.every((j) => j.job.mnistDir === '/mnist' && j.job.limitS === LIMIT_S)).toBe(true);
+    expect(planJobs(parseArgs(['--impl', 'torch']), { ...ctx, torch: { ok: false, env: {} } })).toEqual([]);
+  });
+
+  it('trains nabla 5 epochs on the MLP (1 under --quick), peers 1, one job per GEMM size', () => {
+    const full = planJobs(parseArgs(['--only', 'mlp,gemm', '--impl', 'nabla,tfjs-cpu,tfjs-wasm', '--gemm', '4x4x4,8x8x8']), ctx);
+    const key = (j: Job): string => `${j.workload}${j.gemm ? j.gemm.join('x') : ''} ${j.impl} ${j.backend} ${j.threads} ${j.epochs} ${j.limitS}`;
+    expect(full.map((p) => key(p.job))).toEqual([
+      `mlp nabla js 1 5 ${NABLA_LIMIT_S}`, `mlp nabla wasm 2 5 ${NABLA_LIMIT_S}`,
+      `mlp tfjs-cpu cpu 1 1 ${LIMIT_S}`, `mlp tfjs-wasm wasm 1 1 ${LIMIT_S}`,
+      ...['4x4x4', '8x8x8'].flatMap((g) => [
+        `gemm${g} nabla js 1 1 ${NABLA_LIMIT_S}`, `gemm${g} nabla wasm 2 1 ${NABLA_LIMIT_S}`,
+        `gemm${g} tfjs-cpu cpu 1 1 ${LIMIT_S}`, `gemm${g} tfjs-wasm wasm 1 1 ${LIMIT_S}`,
+      ]),
+    ]);
+    const quick = planJobs(parseArgs(['--only', 'mlp', '--impl', 'nabla', '--backends', 'wasm', '--nabla-threads', '1,2', '--quick']), ctx);
+    expect(quick.map((p) => [p.job.threads, p.job.epochs, p.job.quick])).toEqual([[1, 1, true], [2, 1, true]]);
+  });
+});
+
+describe('bench timing rules', () => {
+  const job = { quick: false, limitS: 120, subsetS: 30 };
+
+  it('runs every batch of an epoch that fits the limit', async () => {
+    const seen: number[] = [];
+    const t = await timeEpoch(7, (b) => seen.push(b), { ...job, limitS: Infinity });
+    expect(seen).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(t.extrapolated).toBe(false);
+    expect(t.batches).toBe(7);
+  });
+
+  it('stops after the probe batches and extrapolates when the epoch would be too long', async () => {
+    let steps = 0;
+    const t = await timeEpoch(469, () => { steps++; }, { ...job, limitS: 0, subsetS: 0 });
+    expect(steps).toBe(3);
+    expect(t).toMatchObject({ extrapolated: true, batches: 3 });
+    let quickSteps = 0;
+    const q = await timeEpoch(469, () => { quickSteps++; }, { quick: true, limitS: 120, subsetS: 0 });
+    expect(quickSteps).toBe(1);
+    expect(q.extrapolated).toBe(true);
+  });
+
+  it('scales the mean batch time to the epoch, and takes medians', () => {
+    expect(extrapolate(6, 3, 469)).toBe(938);
+    expect(median([5, 1, 3])).toBe(3);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+  });
+});
+
+describe('bench table', () => {
+  const rec = (impl: BenchRecord['impl'], backend: string, value: number | null, extra: Partial<BenchRecord> = {}): BenchRecord =>
+    ({ workload: 'gemm-512x512x512', impl, backend, threads: 1, value, unit: 'GFLOP/s', ...extra });
+
+  it('gives nabla ÷ peer ratios, marks the fastest torch, extrapolations and failures', () => {
+    const records: BenchRecord[] = [
+      rec('nabla', 'wasm', 12),
+      rec('tfjs-cpu', 'cpu', 0.5),
+      rec('torch', 'cpu+openblas', 30, { blasThreads: 1 }),
+      rec('torch', 'cpu+openblas', 48, { threads: 2, blasThreads: 1 }),
+      rec('tfjs-wasm', 'wasm', null, { error: "Kernel 'X' not registered" }),
+      { ...rec('nabla', 'wasm', 80), workload: 'cnn', unit: 's', extrapolated: true, batches: 4 },
+    ];
+    const table = formatTable(records);
+    const line = (start: string): string => table.split('\n').find((l) => l.trim().startsWith(start))!;
+    expect(line('tfjs-cpu')).toMatch(/0\.50\s+24\.0/);
+    expect(line('nabla wasm ÷ fastest torch')).toBe('  nabla wasm ÷ fastest torch (2 threads, OPENBLAS_NUM_THREADS=1) = 0.25');
+    expect(table).toContain('fastest torch configuration');
+    expect(line('tfjs-wasm')).toContain("FAILED: Kernel 'X' not registered");
+    expect(table).toContain('~80.0');
+    expect(table).toContain('extrapolated from 4 batches');
+  });
+
+  it('gives no ratios against a nabla configuration that failed', () => {
+    const table = formatTable([
+      rec('nabla', 'gpu', null, { error: 'no such backend' }),
+      rec('nabla', 'gpu', 90, { unit: 'MiB' }),
+      rec('nabla', 'js', 100, { unit: 'MiB' }),
+      rec('tfjs-cpu', 'cpu', 200, { unit: 'MiB' }),
+    ]);
+    expect(table).not.toContain('nabla gpu ÷ this');
+    expect(table).toMatch(/tfjs-cpu\s+1\s+200\s+0\.50/);
+  });
+
+  it('compares accuracies only after the same number of epochs', () => {
+    const acc = (impl: BenchRecord['impl'], value: number, epochs: number): BenchRecord =>
+      ({ workload: 'mlp', impl, backend: 'x', threads: 1, value, unit: 'acc', epochs });
+    expect(ratio(acc('nabla', 0.95, 1), acc('torch', 0.95, 1))).toBe(1);
+    expect(ratio(acc('nabla', 0.97, 5), acc('torch', 0.95, 1))).toBeNull();
+  });
+});
