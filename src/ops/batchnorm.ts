@@ -61,7 +61,7 @@ export function batchNorm(
   let variance: Tensor;
   if (training) {
     const count = x.size / channels;
-    if (count <= 1) throw new ValueError(`${name}: training needs more than 1 value per channel, got input ${fmtShape(x.shape)}`);
+    if (count <= 1) throw new ValueError(`${name}: training needs more than one value per channel to estimate a variance, got input ${fmtShape(x.shape)} (use eval() for single samples)`);
     mean = x.mean(axes, true);
     variance = x.sub(mean).square().mean(axes, true);
     if (runningMean !== null && runningVar !== null) {

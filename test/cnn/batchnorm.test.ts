@@ -78,7 +78,7 @@ describe.each(backends)('batchNorm on %s', (backend) => {
   });
 
   it('names the problem in its errors', () => {
-    expect(() => nb.batchNorm(nb.zeros([1, 3, 1, 1]), null, null, { training: true })).toThrow('more than 1 value per channel');
+    expect(() => nb.batchNorm(nb.zeros([1, 3, 1, 1]), null, null, { training: true })).toThrow('more than one value per channel');
     expect(() => nb.batchNorm(nb.zeros([2, 3]), nb.zeros([4]), nb.ones([4]))).toThrow('batchNorm: runningMean has shape [4], expected [3]');
     expect(() => nb.batchNorm(nb.zeros([2, 3]), null, null)).toThrow('needs runningMean and runningVar');
     expect(() => nb.batchNorm(nb.zeros([3]), null, null, { training: true })).toThrow(nb.ShapeError);

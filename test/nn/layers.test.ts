@@ -224,7 +224,7 @@ describe.each(backends)('layers on %s', (backend) => {
       const x = f64(X);
       const g = f64([1, 2, 0.5]);
       const b = f64([0, 1, -1]);
-      expect(nb.gradcheck((xi, gi, bi) => nn.functional.batchNorm(xi, null, null, { weight: gi, bias: bi }), [x, g, b])).toBe(true);
+      expect(nb.gradcheck((xi, gi, bi) => nn.functional.batchNorm(xi, null, null, { weight: gi, bias: bi, training: true }), [x, g, b])).toBe(true);
       const bn = new nn.BatchNorm1d(3, { dtype: 'float64' });
       expect(nb.gradcheck((xi) => bn.forward(xi), [x])).toBe(true);
       bn.eval();

@@ -1,7 +1,7 @@
 /** Stateless forms of the layers: the modules call these with their parameters. */
 import { noGrad } from '../../autograd/index.js';
 import { bmm } from '../../ops/index.js';
-import { ShapeError, ValueError, fmtShape, promote, rand, sizeOf, type Tensor } from '../../tensor/index.js';
+import { ShapeError, fmtShape, promote, rand, sizeOf, type Tensor } from '../../tensor/index.js';
 import { checkFloatInput, checkNumber } from './checks.js';
 
 /**
@@ -53,69 +53,5 @@ export function flatten(x: Tensor, startAxis = 1, endAxis = -1): Tensor {
   return x.flatten(startAxis, endAxis);
 }
 
-export interface BatchNormOptions {
-  /** Scale γ [C] (none: 1). */
-  weight?: Tensor | null;
-  /** Shift β [C] (none: 0). */
-  bias?: Tensor | null;
-  /** Use (and update) the batch statistics; false: normalise with the running ones. */
-  training?: boolean;
-  /** Running-average factor (default 0.1); null: a cumulative average over numBatchesTracked. */
-  momentum?: number | null;
-  /** Added to the variance before the square root (default 1e-5). */
-  eps?: number;
-  /** Batches seen so far, for momentum null (the caller increments its own counter). */
-  numBatchesTracked?: number;
-}
-
-/**
- * Batch normalisation over every axis but 1 (the channel / feature axis) of x [N, C, ...]:
- * y = (x − μ)/√(σ² + eps)·γ + β. In training μ and the biased σ² come from the batch and,
- * when running statistics are given, those are updated in place (outside the graph) with
- * the unbiased variance, as PyTorch does. Otherwise the running statistics normalise.
- * `name` is how errors refer to the caller.
- */
-export function batchNorm(
-  x: Tensor,
-  runningMean: Tensor | null,
-  runningVar: Tensor | null,
-  options: BatchNormOptions = {},
-  name = 'batchNorm',
-): Tensor {
-  checkFloatInput(name, x);
-  if (x.ndim < 2) throw new ShapeError(`${name}: input must be [N, C, ...], got ${fmtShape(x.shape)}`);
-  const channels = x.shape[1];
-  const eps = checkNumber(name, 'eps', options.eps ?? 1e-5, 0);
-  const training = options.training ?? true;
-  const momentum = options.momentum === undefined ? 0.1 : options.momentum;
-  if (momentum !== null) checkNumber(name, 'momentum', momentum, 0, 1);
-  for (const [what, t] of [['runningMean', runningMean], ['runningVar', runningVar], ['weight', options.weight], ['bias', options.bias]] as const) {
-    if (t && (t.ndim !== 1 || t.shape[0] !== channels)) throw new ShapeError(`${name}: ${what} must be [${channels}], got ${fmtShape(t.shape)} (input ${fmtShape(x.shape)})`);
-  }
-  const axes = x.shape.map((_, i) => i).filter((i) => i !== 1);
-  const perChannel = x.shape.map((d, i) => (i === 1 ? d : 1));
-  let mean: Tensor;
-  let variance: Tensor;
-  if (training) {
-    const count = sizeOf(axes.map((a) => x.shape[a]));
-    if (count <= 1) throw new ValueError(`${name}: training needs more than one value per channel to estimate a variance, got input ${fmtShape(x.shape)} (use eval() for single samples)`);
-    mean = x.mean(axes, true);
-    variance = x.var(axes, true, 0);
-    if (runningMean && runningVar) {
-      noGrad(() => {
-        const factor = momentum ?? 1 / Math.max(1, options.numBatchesTracked ?? 1);
-        const unbiased = variance.mul(count / (count - 1)).reshape([channels]);
-        runningMean.assign(runningMean.mul(1 - factor).add(mean.reshape([channels]).mul(factor).cast(runningMean.dtype)));
-        runningVar.assign(runningVar.mul(1 - factor).add(unbiased.mul(factor).cast(runningVar.dtype)));
-      });
-    }
-  } else {
-    if (!runningMean || !runningVar) throw new ValueError(`${name}: evaluation mode needs running statistics (or pass training: true)`);
-    mean = runningMean.detach().reshape(perChannel);
-    variance = runningVar.detach().reshape(perChannel);
-  }
-  let y = x.sub(mean).div(variance.add(eps).sqrt());
-  if (options.weight) y = y.mul(options.weight.reshape(perChannel));
-  if (options.bias) y = y.add(options.bias.reshape(perChannel));
-  return y;
-}
+/** Batch normalisation lives with the ops (one op, one place); PyTorch's F.batch_norm is the same function. */
+export { batchNorm, type BatchNormOptions } from '../../ops/batchnorm.js';
