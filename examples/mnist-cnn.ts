@@ -5,6 +5,7 @@
  *     npx tsx --conditions=source examples/mnist-cnn.ts [--epochs 4] [--train 60000] [--backend wasm]
  */
 import * as nb from 'nabla';
+import { epochTimer } from './epoch-timer.js';
 
 const { nn } = nb;
 
@@ -31,21 +32,13 @@ export async function trainMnistCnn(options: CnnRunOptions = {}): Promise<{ accu
   nb.manualSeed(options.seed ?? 0);
   const { xTrain, yTrain, xTest, yTest } = await nb.data.mnist({ train: options.train, test: options.test, flatten: false });
   const model = lenet();
-  const epochSeconds: number[] = [];
-  let start = performance.now();
+  const timer = epochTimer(options.onEpoch);
   await nb.fit(model, { x: xTrain, y: yTrain }, {
     loss: 'crossEntropy', optimizer: 'adam', lr: 1e-3, epochs: options.epochs ?? 4, batchSize: options.batchSize ?? 64,
-    callbacks: [{
-      onEpochBegin: () => { start = performance.now(); },
-      onEpochEnd: (epoch, logs) => {
-        const s = (performance.now() - start) / 1000;
-        epochSeconds.push(s);
-        options.onEpoch?.(epoch, logs, s);
-      },
-    }],
+    callbacks: [timer.callback],
   });
   const { accuracy } = nb.evaluate(model, { x: xTest, y: yTest }, { metrics: ['accuracy'] });
-  return { accuracy, epochSeconds, model };
+  return { accuracy, epochSeconds: timer.seconds, model };
 }
 
 async function main(): Promise<void> {

@@ -5,6 +5,7 @@
  *     npx tsx --conditions=source examples/mnist-mlp.ts [--epochs 5] [--train 60000] [--backend wasm]
  */
 import * as nb from 'nabla';
+import { epochTimer } from './epoch-timer.js';
 
 const { nn } = nb;
 
@@ -27,21 +28,13 @@ export async function trainMnistMlp(options: MnistRunOptions = {}): Promise<{ ac
   nb.manualSeed(options.seed ?? 0);
   const { xTrain, yTrain, xTest, yTest } = await nb.data.mnist({ train: options.train, test: options.test });
   const model = mlp();
-  const epochSeconds: number[] = [];
-  let start = performance.now();
+  const timer = epochTimer(options.onEpoch);
   await nb.fit(model, { x: xTrain, y: yTrain }, {
     loss: 'crossEntropy', optimizer: 'adam', lr: 1e-3, epochs: options.epochs ?? 5, batchSize: 128,
-    callbacks: [{
-      onEpochBegin: () => { start = performance.now(); },
-      onEpochEnd: (epoch, logs) => {
-        const s = (performance.now() - start) / 1000;
-        epochSeconds.push(s);
-        options.onEpoch?.(epoch, logs, s);
-      },
-    }],
+    callbacks: [timer.callback],
   });
   const { accuracy } = nb.evaluate(model, { x: xTest, y: yTest }, { metrics: ['accuracy'] });
-  return { accuracy, epochSeconds, model };
+  return { accuracy, epochSeconds: timer.seconds, model };
 }
 
 async function main(): Promise<void> {
