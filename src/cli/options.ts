@@ -6,42 +6,42 @@ const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
 function number(value: string): number {
   const v = value.trim();
-  if (!NUMBER.test(v)) throw new InvalidArgumentError(`'${value}' is not a number.`);
+  if (!NUMBER.test(v)) throw new InvalidArgumentError('not a number.');
   return Number(v);
 }
 
 /** An integer ≥ 1 (epochs, batch size, patience). */
 export function positiveInt(value: string): number {
   const v = number(value);
-  if (!Number.isInteger(v) || v < 1) throw new InvalidArgumentError(`expected a whole number ≥ 1, got '${value}'.`);
+  if (!Number.isInteger(v) || v < 1) throw new InvalidArgumentError('expected a whole number ≥ 1.');
   return v;
 }
 
 /** An integer ≥ 0 (seed, patience). */
 export function nonNegativeInt(value: string): number {
   const v = number(value);
-  if (!Number.isInteger(v) || v < 0) throw new InvalidArgumentError(`expected a whole number ≥ 0, got '${value}'.`);
+  if (!Number.isInteger(v) || v < 0) throw new InvalidArgumentError('expected a whole number ≥ 0.');
   return v;
 }
 
 /** A finite number > 0 (learning rate). */
 export function positiveNumber(value: string): number {
   const v = number(value);
-  if (!(v > 0) || !Number.isFinite(v)) throw new InvalidArgumentError(`expected a number > 0, got '${value}'.`);
+  if (!(v > 0) || !Number.isFinite(v)) throw new InvalidArgumentError('expected a number > 0.');
   return v;
 }
 
 /** A finite number ≥ 0 (L2 strength). */
 export function nonNegativeNumber(value: string): number {
   const v = number(value);
-  if (!(v >= 0) || !Number.isFinite(v)) throw new InvalidArgumentError(`expected a number ≥ 0, got '${value}'.`);
+  if (!(v >= 0) || !Number.isFinite(v)) throw new InvalidArgumentError('expected a number ≥ 0.');
   return v;
 }
 
 /** A fraction in [0, 1) (validation and test splits, dropout). */
 export function fraction(value: string): number {
   const v = number(value);
-  if (!(v >= 0 && v < 1)) throw new InvalidArgumentError(`expected a fraction in [0, 1), got '${value}'.`);
+  if (!(v >= 0 && v < 1)) throw new InvalidArgumentError('expected a fraction in [0, 1).');
   return v;
 }
 
@@ -51,7 +51,7 @@ export function sizeList(value: string): number[] {
   if (v === '' || v.toLowerCase() === 'none') return [];
   return v.split(',').map((part) => {
     const n = Number(part.trim());
-    if (!Number.isInteger(n) || n < 1 || !NUMBER.test(part.trim())) throw new InvalidArgumentError(`expected layer sizes like 128,64, got '${value}'.`);
+    if (!Number.isInteger(n) || n < 1 || !NUMBER.test(part.trim())) throw new InvalidArgumentError('expected layer sizes like 128,64.');
     return n;
   });
 }

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { build, preview, type PreviewServer } from 'vite';
+import type * as nabla from 'nabla';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
@@ -60,15 +61,20 @@ export async function startSession(): Promise<Session> {
   }
 }
 
-/** A page on the playground (query string `query`) that records console errors and uncaught exceptions. */
-export async function openPage(session: Session, query = ''): Promise<{ page: Page; errors: string[] }> {
+/**
+ * A page on the playground (query string `query`) that records console errors, uncaught
+ * exceptions and every URL it requests.
+ */
+export async function openPage(session: Session, query = ''): Promise<{ page: Page; errors: string[]; requests: string[] }> {
   const page = await session.context.newPage();
   const errors: string[] = [];
+  const requests: string[] = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
   page.on('pageerror', (e) => errors.push(`uncaught: ${e.message}`));
+  page.on('request', (r) => requests.push(r.url()));
   await page.goto(`${session.url}${query}`);
   await page.waitForSelector('.node');
-  return { page, errors };
+  return { page, errors, requests };
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {
@@ -96,7 +102,8 @@ export async function clickPoint(page: Page, i: number): Promise<void> {
 export interface PlaygroundHandle {
   app: {
     data: { task: string; points: { x: number; y: number; label: number; test: boolean }[] };
-    net: { model: { config(): { children?: { type: string }[] } } };
+    net: { model: nabla.nn.Sequential };
   };
+  nb: typeof nabla;
   plot: { toScreen(x: number, y: number): [number, number]; canvas: HTMLCanvasElement };
 }

@@ -6,8 +6,11 @@
 import * as nb from 'nabla';
 import { makeData, readCsv, type Data } from './datasets.js';
 import { buildNetwork, traceModel, traceTarget, type Network } from './network.js';
-import { defaults, normalize, toQuery, type Settings } from './settings.js';
+import { DATASETS_1D, DATASETS_2D, defaults, normalize, toQuery, type Settings } from './settings.js';
 import { Trainer } from './trainer.js';
+// Types only (erased from the bundle): the export follows the CLI's model-file format.
+import type { TabularPreprocessing } from '../../src/cli/data/tabular.js';
+import type { RunMetadata } from '../../src/cli/saved.js';
 
 type Trace = nb.explain.BackpropTrace;
 
@@ -30,8 +33,6 @@ export class App {
   /** Names of the classes of a CSV file, when one was dropped. */
   classNames: string[] = [];
   csvStatus: { text: string; error: boolean } = { text: '', error: false };
-  /** Bumped whenever the settings change (the controls redraw). */
-  version = 0;
   private readonly listeners: (() => void)[] = [];
 
   constructor(settings: Settings) {
@@ -45,7 +46,6 @@ export class App {
   }
 
   private changed(): void {
-    this.version++;
     history.replaceState(null, '', `${location.pathname}?${toQuery(this.settings)}`);
     for (const f of this.listeners) f();
   }
@@ -182,23 +182,41 @@ export class App {
     }
   }
 
-  /** The model in nabla's native format, with what a reader needs to use it. */
+  /**
+   * The model in nabla's native format, with the preprocessing and metadata `nabla train`
+   * writes, so nb.load reads it and the CLI's summary, predict and evaluate accept it.
+   * Inputs are the plot's coordinates as they are (no scaling).
+   */
   modelBytes(): Uint8Array {
     const s = this.settings;
-    const outputs = this.net.head === 'softmax' ? 'logits (apply softmax for probabilities)'
-      : this.net.head === 'value' ? 'the fitted value' : 'probabilities (sigmoid)';
-    return nb.serialize(this.net.model, {
-      metadata: {
-        source: 'nabla playground',
-        task: s.task,
-        inputs: s.task === 'regress' ? ['x'] : ['x1', 'x2'],
-        outputs,
-        classes: s.task === 'classify' ? this.data.classes : undefined,
-        classNames: this.classNames.length ? this.classNames : undefined,
-        cost: this.net.loss,
-        epochs: this.trainer.epoch,
-        settings: toQuery(s),
+    const classify = s.task === 'classify';
+    const inputs = classify ? ['x1', 'x2'] : ['x'];
+    const classes = classify ? Array.from({ length: this.data.classes }, (_, k) => this.classNames[k] ?? String(k)) : [];
+    const preprocessing: TabularPreprocessing = {
+      kind: 'tabular', version: 1, columns: inputs.map((name) => ({ name, type: 'numeric' as const })), featureNames: inputs, scaler: null,
+      target: classify ? { name: 'class', task: 'classification', classes } : { name: 'y', task: 'regression', scaler: null },
+    };
+    const output: RunMetadata['output'] = { softmax: 'logits', sigmoid1: 'binary-probability', sigmoid: 'scores', value: 'value' }[this.net.head] as RunMetadata['output'];
+    const list = classify ? DATASETS_2D : DATASETS_1D;
+    const history = this.trainer.history;
+    const metadata: RunMetadata = {
+      createdBy: 'nabla playground',
+      createdAt: new Date().toISOString(),
+      command: `nabla playground ?${toQuery(s)}`,
+      source: { kind: 'csv', path: 'nabla playground' },
+      title: `${list.find((d) => d.name === s.dataset)?.label ?? s.dataset} (nabla playground)`,
+      task: classify ? 'classification' : 'regression',
+      classes,
+      inputShape: [inputs.length],
+      output,
+      loss: this.net.loss,
+      settings: {
+        optimizer: s.optimizer, lr: s.lr, batchSize: s.batchSize, seed: s.seed, layers: s.layers.join('-'), activations: s.activations.join('-'),
+        dropout: s.dropout, regularization: s.regularization, lambda: s.lambda, init: s.init,
       },
-    });
+      epochsCompleted: this.trainer.epoch,
+      history: { loss: history.map((h) => h.train), testLoss: history.map((h) => h.test) },
+    };
+    return nb.serialize(this.net.model, { preprocessing, metadata });
   }
 }

@@ -35,18 +35,22 @@ export function renderHyper(app: App): void {
   const lambdas = LAMBDAS.includes(s.lambda) ? LAMBDAS : [...LAMBDAS, s.lambda].sort((a, b) => a - b);
   const same = s.activations.every((a) => a === s.activations[0]);
   const actOptions = [...(same ? [] : [{ name: 'mixed', label: 'per layer' }]), ...ACTIVATIONS.map((a) => ({ name: a.name, label: a.label }))];
-  const costs = s.task === 'classify' ? CLASSIFY_COSTS : REGRESS_COSTS;
+  // Binary cross-entropy has one sigmoid output: two classes only.
+  const binaryOnly = s.task === 'classify' && app.data.classes > 2;
+  const costs = (s.task === 'classify' ? CLASSIFY_COSTS : REGRESS_COSTS).map((c) => (binaryOnly && c.name === 'bce' ? { ...c, label: `${c.label}: 2 classes only` } : c));
   const act = select('activation', actOptions, same ? s.activations[0] ?? 'tanh' : 'mixed', (v) => {
     if (v !== 'mixed') app.set({ activations: s.layers.map(() => v) });
   });
   if (s.layers.length === 0) act.disabled = true;
+  const costSelect = select('cost', costs, binaryOnly && s.cost === 'bce' ? 'crossEntropy' : s.cost, (v) => app.set({ cost: v }));
+  costSelect.querySelector<HTMLOptionElement>('option[value="bce"]')?.toggleAttribute('disabled', binaryOnly);
   const lambda = select('lambda', numbers(lambdas), String(s.lambda), (v) => app.set({ lambda: Number(v) }));
   lambda.disabled = s.regularization === 'none';
   byId('hyper').replaceChildren(
     field('Learning rate', select('lr', numbers(lrs), String(s.lr), (v) => app.set({ lr: Number(v) }))),
     field('Optimizer', select('optimizer', OPTIMIZERS, s.optimizer, (v) => app.set({ optimizer: v as Settings['optimizer'] }))),
     field('Activation', act),
-    field('Cost', select('cost', costs, s.cost, (v) => app.set({ cost: v }))),
+    field('Cost', costSelect),
     field('Regularisation', select('regularization', [
       { name: 'none', label: 'None' }, { name: 'l1', label: 'L1' }, { name: 'l2', label: 'L2' },
     ], s.regularization, (v) => app.set({ regularization: v as Settings['regularization'] }))),
@@ -114,7 +118,7 @@ export function renderData(app: App): void {
     drawThumb(canvas, app, d.name);
     return h('button', {
       class: 'dataset', 'data-dataset': d.name, 'aria-pressed': String(s.dataset === d.name), title: d.label,
-      onclick: () => app.set({ dataset: d.name, custom: d.name === 'custom' ? (s.dataset === 'custom' ? s.custom : []) : s.custom }),
+      onclick: () => app.set({ dataset: d.name }),
     }, canvas, d.label);
   }));
   const controls: HTMLElement[] = [];
@@ -132,7 +136,7 @@ export function renderData(app: App): void {
   }
   controls.push(slider('batch', 'Batch size', 1, 64, 1, s.batchSize, (v) => String(v), (v) => app.set({ batchSize: v })));
   controls.push(h('button', { class: 'regen', id: 'regenerate', onclick: () => app.reseed(), title: 'New random seed: new points, split and weights' },
-    generated ? `Regenerate (seed ${s.seed})` : `New split and weights (seed ${s.seed})`));
+    generated ? `Regenerate (seed ${s.seed})` : `New weights (seed ${s.seed})`));
   byId('data-controls').replaceChildren(...controls);
   const status = byId('csv-status');
   status.textContent = app.csvStatus.text;

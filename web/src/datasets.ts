@@ -62,8 +62,10 @@ export function makeData(s: Settings): Data {
     return { task: 'regress', classes: 1, points: split(points, s.trainRatio, rng), domain: DOMAIN_1D };
   }
   if (s.dataset === 'custom') {
-    const classes = Math.max(2, ...s.custom.map((p) => p.label + 1));
-    return { task: 'classify', classes: Math.min(classes, MAX_CLASSES), points: s.custom.map((p) => ({ ...p })), domain: customDomain(s.custom) };
+    // Points from a hand-edited URL may name classes the page cannot draw: they are left out.
+    const points = s.custom.filter((p) => Number.isInteger(p.label) && p.label >= 0 && p.label < MAX_CLASSES).map((p) => ({ ...p }));
+    const classes = Math.max(2, ...points.map((p) => p.label + 1));
+    return { task: 'classify', classes, points, domain: customDomain(points) };
   }
   const shape = SHAPES[s.dataset] ?? SHAPES.xor;
   const generator = new nb.Generator(s.seed);

@@ -129,6 +129,7 @@ function draw(): void {
   epoch.textContent = String(trainer.epoch).padStart(6, '0').replace(/(\d{3})(\d{3})$/, '$1,$2');
   epoch.dataset.value = String(trainer.epoch);
   epoch.dataset.steps = String(trainer.steps);
+  byId('steps').textContent = `· step ${trainer.steps.toLocaleString('en')}`;
   const banner = byId('banner');
   banner.hidden = !trainer.diverged;
   if (trainer.diverged && !banner.dataset.shown) {

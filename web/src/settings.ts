@@ -66,14 +66,14 @@ export const ACTIVATIONS: readonly { name: string; label: string; noGradient?: b
 ];
 
 export const CLASSIFY_COSTS: readonly { name: string; label: string }[] = [
-  { name: 'crossEntropy', label: 'Cross-entropy (softmax)' },
-  { name: 'bce', label: 'Binary cross-entropy (sigmoid)' },
-  { name: 'mse', label: 'Squared error (sigmoid outputs)' },
+  { name: 'crossEntropy', label: 'Cross-entropy' },
+  { name: 'bce', label: 'Binary cross-entropy' },
+  { name: 'mse', label: 'Squared error' },
 ];
 
 export const REGRESS_COSTS: readonly { name: string; label: string }[] = [
-  { name: 'mse', label: 'Mean squared error' },
-  { name: 'l1', label: 'Mean absolute error' },
+  { name: 'mse', label: 'Squared error' },
+  { name: 'l1', label: 'Absolute error' },
   { name: 'huber', label: 'Huber' },
 ];
 

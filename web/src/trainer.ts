@@ -46,8 +46,8 @@ export class Trainer {
   steps = 0;
   /** Train and test loss at the start and after every epoch. */
   history: LossPoint[] = [];
-  /** The cost of the last batch (penalty included). */
-  lastBatchLoss = NaN;
+  /** The weights at the last epoch whose losses were finite (restored when training diverges). */
+  private good: Float32Array[] = [];
   /** Why training stopped on a NaN/Inf, with advice; null while all is finite. */
   diverged: string | null = null;
 
@@ -81,7 +81,6 @@ export class Trainer {
     this.settings = s;
     if (s.optimizer !== previous.optimizer) this.optimizer = makeOptimizer(s, this.net.model.parameters());
     else this.optimizer.lr = s.lr;
-    if (s.batchSize !== previous.batchSize) this.cursor = this.order.length;
     this.diverged = null;
   }
 
@@ -109,7 +108,7 @@ export class Trainer {
   step(): boolean {
     if (this.diverged || this.trainSize === 0) return false;
     const idx = this.nextBatch();
-    const saved = snapshot(this.net.model);
+    if (this.diverged) return false;
     const { model } = this.net;
     model.train();
     this.optimizer.zeroGrad();
@@ -122,15 +121,17 @@ export class Trainer {
       this.optimizer.step();
     }
     this.steps++;
-    this.lastBatchLoss = value;
-    if (!Number.isFinite(value) || !allFinite(model)) {
-      restore(model, saved);
-      this.optimizer = makeOptimizer(this.settings, model.parameters());
-      const what = Number.isFinite(value) ? 'the weights overflowed' : `the cost became ${value}`;
-      this.diverged = `Training diverged at epoch ${this.epoch}, step ${this.steps}: ${what}. ${divergenceFix(this.settings).advice}`;
-      return false;
-    }
+    if (!Number.isFinite(value)) return this.fail(`the cost became ${value}`);
+    if (!allFinite(model)) return this.fail('the weights overflowed');
     return true;
+  }
+
+  /** Stops on a non-finite value: back to the last weights with finite losses, and advice. */
+  private fail(what: string): false {
+    restore(this.net.model, this.good);
+    this.optimizer = makeOptimizer(this.settings, this.net.model.parameters());
+    this.diverged = `Training diverged at epoch ${this.epoch}, step ${this.steps}: ${what}. ${divergenceFix(this.settings).advice}`;
+    return false;
   }
 
   /** Takes steps for about `budgetMs` milliseconds; returns how many it took. */
@@ -158,8 +159,16 @@ export class Trainer {
     return { train: this.costOn(this.xTrain, this.yTrain), test: this.costOn(this.xTest, this.yTest) };
   }
 
+  /** Adds the epoch's losses to the history and keeps its weights as the last good ones. */
   private record(): void {
-    this.history.push({ epoch: this.epoch, ...this.losses() });
+    const losses = this.losses();
+    // A finite batch cost can hide weights so large that the whole set's cost overflows.
+    if (!Number.isFinite(losses.train) && this.good.length) {
+      this.fail(`the training loss became ${losses.train}`);
+      return;
+    }
+    this.good = snapshot(this.net.model);
+    this.history.push({ epoch: this.epoch, ...losses });
     // Long runs keep every other point of their older half, so memory and drawing stay small.
     if (this.history.length > 2000) this.history = this.history.filter((_, i) => i % 2 === 0 || i > 1000);
   }

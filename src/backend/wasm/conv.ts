@@ -5,7 +5,7 @@
  */
 import { jsBackend } from '../js/index.js';
 import type { Conv2dGeometry, TypedArray } from '../types.js';
-import { MIN_PARALLEL_WORK, MIN_WASM_ELEMENTS } from './elementwise.js';
+import { MIN_PARALLEL_WORK, MIN_WASM_ELEMENTS, chunkCount } from './elementwise.js';
 import type { WasmHeap } from './heap.js';
 import { currentRuntime, participants, runJobs, splitRange, type WasmRuntime } from './runtime.js';
 
@@ -44,13 +44,13 @@ function runWindowKernel(
   if (px < 0 || po < 0 || ps < 0 || pg < 0) return false;
   heap.write(px, x);
   const threads = participants(rt, Math.max(x.length, out.length), MIN_PARALLEL_WORK);
-  const jobs = splitRange(parts, threads, 1).map(([from, to]) => {
+  const jobs = splitRange(parts, chunkCount(threads), 1).map(([from, to]) => {
     const job = args(px, po, pg, from, to);
     // The side output's address goes right after out's (maxPool2d's argmax).
     if (side) job.args.splice(2, 0, ps);
     return job;
   });
-  runJobs(rt, jobs);
+  runJobs(rt, jobs, threads);
   heap.read(po, out);
   if (side) heap.read(ps, side);
   return true;

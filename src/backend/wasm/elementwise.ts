@@ -25,8 +25,15 @@ const HEAVY = new Set<UnaryOp>(['exp', 'log', 'tanh', 'sigmoid']);
 export const MIN_WASM_ELEMENTS = 256;
 /** From this many element-cost units a kernel is split between threads. */
 export const MIN_PARALLEL_WORK = 1 << 18;
-/** Split points are multiples of 16 floats: whole vectors and whole cache lines per thread. */
+/** Split points are multiples of 16 floats: whole vectors and whole cache lines per chunk. */
 const CHUNK = 16;
+/** Chunks per thread for kernels without per-chunk setup: late threads still find work. */
+export const CHUNKS_PER_THREAD = 4;
+
+/** How many chunks to cut a kernel into for `threads` threads. */
+export function chunkCount(threads: number): number {
+  return threads > 1 ? threads * CHUNKS_PER_THREAD : 1;
+}
 
 function allFloat32(...arrays: TypedArray[]): boolean {
   return arrays.every((x) => x instanceof Float32Array);
@@ -51,8 +58,8 @@ export function unary(op: UnaryOp, x: TypedArray, out: TypedArray): void {
   }
   heap.write(px, x as Float32Array);
   const threads = participants(rt, n * (HEAVY.has(op) ? 8 : 1), MIN_PARALLEL_WORK);
-  const jobs: Job[] = splitRange(n, threads, CHUNK).map(([s, e]) => ({ fn: 'unary', args: [code, px, po, s, e] }));
-  runJobs(rt, jobs);
+  const jobs: Job[] = splitRange(n, chunkCount(threads), CHUNK).map(([s, e]) => ({ fn: 'unary', args: [code, px, po, s, e] }));
+  runJobs(rt, jobs, threads);
   heap.read(po, out as Float32Array);
 }
 
@@ -130,9 +137,10 @@ export function binary(
     fn: 'binary',
     args: [code, pa, pb, po, d1.size, len, d0.a, d1.a, inner.a, d0.b, d1.b, inner.b, r0, r1, start, end],
   });
+  const chunks = chunkCount(threads);
   const jobs = rows === 1
-    ? splitRange(len, threads, CHUNK).map(([s, e]) => job(0, 1, s, e))
-    : splitRange(rows, threads, 1).map(([r0, r1]) => job(r0, r1, 0, len));
-  runJobs(rt, jobs);
+    ? splitRange(len, chunks, CHUNK).map(([s, e]) => job(0, 1, s, e))
+    : splitRange(rows, chunks, 1).map(([r0, r1]) => job(r0, r1, 0, len));
+  runJobs(rt, jobs, threads);
   heap.read(po, out as Float32Array);
 }

@@ -92,8 +92,8 @@ export interface WasmInfo {
   threads: number;
   /** Workers started and ready now. */
   workersReady: number;
-  /** Jobs handed to workers so far. */
-  workerJobs: number;
+  /** Work chunks run by workers so far. */
+  workerChunks: number;
   /** Bytes of wasm memory held (its high-water mark). */
   memoryBytes: number;
 }
@@ -107,7 +107,7 @@ export function wasmInfo(): WasmInfo | null {
     features: { ...rt.features },
     threads: threadCount(),
     workersReady: rt.pool ? rt.pool.readyCount(rt.pool.started) : 0,
-    workerJobs: rt.pool?.workerJobs ?? 0,
+    workerChunks: rt.pool?.workerChunks ?? 0,
     memoryBytes: rt.heap.byteLength,
   };
 }

@@ -65,11 +65,11 @@ export function matmul(a: TypedArray, b: TypedArray, out: TypedArray, spec: Matm
   } else if (batch >= 2 * threads || batch % threads === 0) {
     splitRange(batch, threads, 1).forEach(([b0, b1], t) => jobs.push(job(t, b0, b1, 0, m, 0, n)));
   } else if (m >= n) {
-    // Rows: each thread packs all of B but reads only its rows of A.
+    // Rows: each chunk packs all of B but reads only its rows of A.
     splitRange(m, threads, MR).forEach(([i0, i1], t) => jobs.push(job(t, 0, batch, i0, i1, 0, n)));
   } else {
     splitRange(n, threads, NR).forEach(([j0, j1], t) => jobs.push(job(t, 0, batch, 0, m, j0, j1)));
   }
-  runJobs(rt, jobs);
+  runJobs(rt, jobs, threads);
   heap.read(pc, out);
 }

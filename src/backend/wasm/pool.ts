@@ -1,29 +1,31 @@
 /**
  * A persistent pool of (threads − 1) workers over the kernels' shared memory. A parallel
- * kernel hands one job to each ready worker, runs its own share on the calling thread, then
- * waits for the others: kernels stay synchronous. Measured hand-off costs on a 2-core
- * machine (WASM-NOTES): ≈0.4 µs to a spinning worker, ≈70 µs through Atomics.wait/notify,
- * 26–56 ms to start a worker — so workers start lazily, once, spin a little after each job and
- * then park. Workers that are still starting are simply not used yet: every parallel kernel
- * splits its work so that the result does not depend on how many threads took part.
+ * kernel posts its work as chunks; the calling thread and the workers claim chunks from a
+ * shared counter until none is left, then the caller waits for the last ones to finish:
+ * kernels stay synchronous. Measured hand-off costs on a 2-core machine (WASM-NOTES): ≈0.4 µs
+ * to a spinning worker, ≈70 µs through Atomics.wait/notify, 26–56 ms to start a worker — so
+ * workers start lazily, once, spin a little after each task and then park. A worker that
+ * wakes late (or never) costs nothing: its chunks are claimed by the others. Every chunk
+ * computes the same bits whoever runs it, so results do not depend on the thread count.
  */
 import { importNodeBuiltin, isNode } from './features.js';
 import {
-  DONE, ERR, FN, MAX_ARGS, NARGS, READY, SEQ, SLEEP, SLOT_WORDS, STOP, WORKER_SOURCE,
+  ACTIVE, CONTROL_WORDS, COUNT, ERR, MAX_ARGS, MAX_CHUNKS, MAX_WORKERS_WORD, NEXT, READY_BASE, RECORD,
+  SLEEPERS, STOP, TASK, WORKER_SOURCE,
 } from './worker-source.js';
 
-/** A call of a kernel export with numeric arguments. */
+/** A call of a kernel export with numeric arguments: one chunk of a task. */
 export interface Job {
   fn: string;
   args: readonly number[];
 }
 
-/** How long a worker spins for the next job before it parks (ms). */
-const WORKER_SPIN_MS = 2;
-/** How long the calling thread spins for workers before it blocks on Atomics.wait (ms). */
-const CALLER_SPIN_MS = 1;
+/** How long a worker spins for the next task before it parks (ms). */
+const WORKER_SPIN_MS = 1;
+/** How long the calling thread spins for the last chunks before it blocks on Atomics.wait (ms). */
+const CALLER_SPIN_MS = 0.5;
 /** The most workers a pool starts. */
-export const MAX_WORKERS = 63;
+export const MAX_WORKERS = CONTROL_WORDS - READY_BASE - 1;
 
 type NodeWorkerClass = new (code: string, options: { eval: boolean; workerData: unknown }) => {
   unref(): void;
@@ -31,18 +33,18 @@ type NodeWorkerClass = new (code: string, options: { eval: boolean; workerData: 
   on(event: 'error', listener: (err: unknown) => void): void;
 };
 
-/** How this host starts a worker; undefined where none can be started. */
-type Spawner = (init: WorkerInit) => { terminate(): void };
-
 interface WorkerInit {
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
   control: SharedArrayBuffer;
-  args: SharedArrayBuffer;
+  records: SharedArrayBuffer;
   index: number;
   names: string[];
   spinMs: number;
 }
+
+/** How this host starts a worker. */
+export type Spawner = (init: WorkerInit) => { terminate(): void };
 
 /** Finds how to start workers here: worker_threads on Node, Web Workers in a browser. */
 export async function findSpawner(): Promise<Spawner | undefined> {
@@ -52,7 +54,7 @@ export async function findSpawner(): Promise<Spawner | undefined> {
       return (init) => {
         const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: init });
         worker.unref(); // an idle pool must not keep the process alive
-        worker.on('error', () => {}); // a failed worker reports through READY = −1
+        worker.on('error', () => {}); // a worker that fails reports READY = −1
         return { terminate: () => void worker.terminate() };
       };
     } catch {
@@ -83,14 +85,14 @@ function canBlock(): boolean {
 /** The worker pool; `run` is the only entry kernels use. */
 export class ThreadPool {
   private readonly control: Int32Array;
-  private readonly args: Float64Array;
+  private readonly records: Float64Array;
   private readonly init: Omit<WorkerInit, 'index'>;
   private readonly workers: { terminate(): void }[] = [];
   private readonly fnIndex: Map<string, number>;
   private readonly blocking = canBlock();
-  private seq = 0;
-  /** Jobs handed to workers so far (diagnostics and tests). */
-  workerJobs = 0;
+  private task = 0;
+  /** Chunks run by workers so far (diagnostics and tests). */
+  workerChunks = 0;
 
   constructor(
     module: WebAssembly.Module,
@@ -100,23 +102,20 @@ export class ThreadPool {
   ) {
     const names = WebAssembly.Module.exports(module).filter((e) => e.kind === 'function').map((e) => e.name);
     this.fnIndex = new Map(names.map((name, i) => [name, i]));
-    const control = new SharedArrayBuffer(MAX_WORKERS * SLOT_WORDS * 4);
-    const args = new SharedArrayBuffer(MAX_WORKERS * MAX_ARGS * 8);
+    const control = new SharedArrayBuffer(CONTROL_WORDS * 4);
+    const records = new SharedArrayBuffer(MAX_CHUNKS * RECORD * 8);
     this.control = new Int32Array(control);
-    this.args = new Float64Array(args);
-    this.init = { module, memory, control, args, names, spinMs: WORKER_SPIN_MS };
+    this.records = new Float64Array(records);
+    this.init = { module, memory, control, records, names, spinMs: WORKER_SPIN_MS };
   }
 
-  /** Starts workers until there are `count` (they become usable once their READY flag is up). */
+  /** Starts workers until there are `count` (each becomes usable once its READY flag is up). */
   ensureWorkers(count: number): void {
     const target = Math.min(count, MAX_WORKERS);
+    if (this.workers.length === 0) Atomics.store(this.control, STOP, 0);
     while (this.workers.length < target) {
       const index = this.workers.length;
-      const base = index * SLOT_WORDS;
-      // A fresh slot: a worker terminated earlier may have left its flags behind.
-      this.control.fill(0, base, base + SLOT_WORDS);
-      Atomics.store(this.control, base + SEQ, this.seq);
-      Atomics.store(this.control, base + DONE, this.seq);
+      Atomics.store(this.control, READY_BASE + index, 0);
       this.workers.push(this.spawn({ ...this.init, index }));
     }
   }
@@ -126,10 +125,10 @@ export class ThreadPool {
     return this.workers.length;
   }
 
-  /** Workers that can take a job now (the first `readyCount` of those started, in order). */
+  /** Workers that can take chunks now: the first ones started, in order, up to `limit`. */
   readyCount(limit: number): number {
     let n = 0;
-    while (n < Math.min(limit, this.workers.length) && Atomics.load(this.control, n * SLOT_WORDS + READY) === 1) n++;
+    while (n < Math.min(limit, this.workers.length) && Atomics.load(this.control, READY_BASE + n) === 1) n++;
     return n;
   }
 
@@ -137,70 +136,72 @@ export class ThreadPool {
   async whenReady(timeoutMs = 10_000): Promise<number> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const pending = this.workers.some((_, w) => Atomics.load(this.control, w * SLOT_WORDS + READY) === 0);
+      const pending = this.workers.some((_, w) => Atomics.load(this.control, READY_BASE + w) === 0);
       if (!pending || Date.now() > deadline) return this.readyCount(this.workers.length);
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
   }
 
   /**
-   * Runs jobs[0] on the calling thread and jobs[1..] on workers 0.., then waits for all.
-   * The caller makes sure that jobs.length − 1 ≤ readyCount().
+   * Runs the chunks with the calling thread and up to `workers` workers, and returns when all
+   * are done. Throws if a chunk threw.
    */
-  run(jobs: readonly Job[]): void {
+  run(chunks: readonly Job[], workers: number): void {
+    if (chunks.length > MAX_CHUNKS) throw new Error(`wasm pool: ${chunks.length} chunks (max ${MAX_CHUNKS})`);
     const ctl = this.control;
-    const seq = ++this.seq;
-    for (let w = 0; w < jobs.length - 1; w++) {
-      const job = jobs[w + 1];
-      const base = w * SLOT_WORDS;
-      if (job.args.length > MAX_ARGS) throw new Error(`wasm pool: ${job.args.length} arguments (max ${MAX_ARGS})`);
-      this.args.set(job.args, w * MAX_ARGS);
-      ctl[base + FN] = this.fnIndex.get(job.fn) ?? -1;
-      ctl[base + NARGS] = job.args.length;
-      Atomics.store(ctl, base + SEQ, seq);
-      // A parked worker re-checks SEQ inside Atomics.wait, so a notify is needed only if it sleeps.
-      if (Atomics.load(ctl, base + SLEEP) === 1) Atomics.notify(ctl, base + SEQ);
-    }
-    this.workerJobs += jobs.length - 1;
+    chunks.forEach((chunk, r) => {
+      if (chunk.args.length > MAX_ARGS) throw new Error(`wasm pool: ${chunk.args.length} arguments (max ${MAX_ARGS})`);
+      const at = r * RECORD;
+      this.records[at] = this.fnIndex.get(chunk.fn) ?? -1;
+      this.records[at + 1] = chunk.args.length;
+      this.records.set(chunk.args, at + 2);
+    });
+    const task = (this.task = (this.task + 1) | 0);
+    const tag = (task & 0xffff) << 16;
+    Atomics.store(ctl, COUNT, chunks.length);
+    Atomics.store(ctl, MAX_WORKERS_WORD, workers);
+    Atomics.store(ctl, ERR, 0);
+    Atomics.store(ctl, NEXT, tag);
+    Atomics.store(ctl, TASK, task);
+    // A parked worker re-checks TASK inside Atomics.wait, so a notify is needed only for sleepers.
+    if (Atomics.load(ctl, SLEEPERS) > 0) Atomics.notify(ctl, TASK);
     let localError: unknown;
-    try {
-      this.callLocal(jobs[0]);
-    } catch (err) {
-      localError = err;
+    let localChunks = 0;
+    for (;;) {
+      const next = Atomics.load(ctl, NEXT);
+      if ((next & 0xffff0000) !== tag || (next & 0xffff) >= chunks.length) break;
+      if (Atomics.compareExchange(ctl, NEXT, next, next + 1) !== next) continue;
+      localChunks++;
+      try {
+        this.callLocal(chunks[next & 0xffff]);
+      } catch (err) {
+        localError ??= err;
+      }
     }
-    let failed = false;
-    for (let w = 0; w < jobs.length - 1; w++) {
-      this.waitDone(w, seq);
-      if (ctl[w * SLOT_WORDS + ERR] !== 0) failed = true;
-    }
+    this.waitIdle();
+    this.workerChunks += chunks.length - localChunks;
     if (localError !== undefined) throw localError;
-    if (failed) throw new Error('wasm pool: a worker failed while running a kernel');
+    if (Atomics.load(ctl, ERR) !== 0) throw new Error('wasm pool: a kernel failed on a worker thread');
   }
 
-  private waitDone(w: number, seq: number): void {
+  /** Waits until no worker is inside a task: spin briefly, then block where allowed. */
+  private waitIdle(): void {
     const ctl = this.control;
-    const at = w * SLOT_WORDS + DONE;
-    let done = Atomics.load(ctl, at);
-    if (done === seq) return;
+    let active = Atomics.load(ctl, ACTIVE);
+    if (active === 0) return;
     const deadline = performance.now() + CALLER_SPIN_MS;
     let spins = 0;
-    while ((done = Atomics.load(ctl, at)) !== seq) {
-      if ((++spins & 255) === 0 && performance.now() > deadline) {
-        if (this.blocking) Atomics.wait(ctl, at, done, 100);
-      }
+    while ((active = Atomics.load(ctl, ACTIVE)) !== 0) {
+      if ((++spins & 255) === 0 && this.blocking && performance.now() > deadline) Atomics.wait(ctl, ACTIVE, active, 50);
     }
   }
 
   /** Stops and forgets every worker. */
   terminate(): void {
-    const seq = ++this.seq;
-    this.workers.forEach((worker, w) => {
-      const base = w * SLOT_WORDS;
-      Atomics.store(this.control, base + STOP, 1);
-      Atomics.store(this.control, base + SEQ, seq);
-      Atomics.notify(this.control, base + SEQ);
-      worker.terminate();
-    });
+    Atomics.store(this.control, STOP, 1);
+    Atomics.store(this.control, TASK, (this.task = (this.task + 1) | 0));
+    Atomics.notify(this.control, TASK);
+    for (const worker of this.workers) worker.terminate();
     this.workers.length = 0;
   }
 }

@@ -5,7 +5,7 @@
  */
 import { jsBackend } from '../js/index.js';
 import type { ReduceOp, Shape, TypedArray } from '../types.js';
-import { MIN_PARALLEL_WORK, MIN_WASM_ELEMENTS } from './elementwise.js';
+import { MIN_PARALLEL_WORK, MIN_WASM_ELEMENTS, chunkCount } from './elementwise.js';
 import type { Job } from './pool.js';
 import { currentRuntime, participants, runJobs, splitRange, type WasmRuntime } from './runtime.js';
 
@@ -36,16 +36,19 @@ export function reductionView(shape: Shape, axes: readonly number[]): [number, n
 }
 
 /**
- * Jobs over [outer, inner]: by outer rows when there are enough of them, else by inner
- * columns in multiples of 4 (one vector).
+ * Chunks over [outer, inner] and the threads to run them: by outer rows when there are
+ * enough of them, else by inner columns in multiples of 4 (one vector).
  */
 function splitJobs(
   rt: WasmRuntime, outer: number, inner: number, work: number,
   make: (o0: number, o1: number, i0: number, i1: number) => Job,
-): Job[] {
+): [Job[], number] {
   const threads = participants(rt, work, MIN_PARALLEL_WORK);
-  if (outer >= threads || inner < 8) return splitRange(outer, threads, 1).map(([o0, o1]) => make(o0, o1, 0, inner));
-  return splitRange(inner, threads, 4).map(([i0, i1]) => make(0, outer, i0, i1));
+  const chunks = chunkCount(threads);
+  const jobs = outer >= chunks || inner < 8
+    ? splitRange(outer, chunks, 1).map(([o0, o1]) => make(o0, o1, 0, inner))
+    : splitRange(inner, chunks, 4).map(([i0, i1]) => make(0, outer, i0, i1));
+  return [jobs, threads];
 }
 
 /** Reduces `axes` of x into out (keep-dims size); see Kernels.reduce. */
@@ -69,7 +72,7 @@ export function reduce(op: ReduceOp, x: TypedArray, shape: Shape, axes: readonly
     return;
   }
   heap.write(px, x as Float32Array);
-  const jobs = splitJobs(rt, outer, inner, x.length, (o0, o1, i0, i1) => ({
+  const [jobs, threads] = splitJobs(rt, outer, inner, x.length, (o0, o1, i0, i1) => ({
     fn: 'reduce',
     // Sums over columns accumulate in an f64 scratch row per job.
     args: [code, px, po, len, inner, o0, o1, i0, i1, inner > 1 && code === 0 ? heap.alloc((i1 - i0) * 8) : 0],
@@ -78,7 +81,7 @@ export function reduce(op: ReduceOp, x: TypedArray, shape: Shape, axes: readonly
     jsBackend.reduce(op, x, shape, axes, out);
     return;
   }
-  runJobs(rt, jobs);
+  runJobs(rt, jobs, threads);
   heap.read(po, out as Float32Array);
 }
 
@@ -103,10 +106,10 @@ export function softmax(x: TypedArray, shape: Shape, axis: number, log: boolean,
   }
   heap.write(px, x);
   // exp dominates: weigh each element like a heavy unary op.
-  const jobs = splitJobs(rt, outer, inner, x.length * 8, (o0, o1, i0, i1) => ({
+  const [jobs, threads] = splitJobs(rt, outer, inner, x.length * 8, (o0, o1, i0, i1) => ({
     fn: 'softmax',
     args: [px, po, len, inner, log ? 1 : 0, o0, o1, i0, i1],
   }));
-  runJobs(rt, jobs);
+  runJobs(rt, jobs, threads);
   heap.read(po, out);
 }

@@ -133,13 +133,16 @@ export function participants(rt: WasmRuntime, work: number, minWork: number): nu
   return 1 + rt.pool.readyCount(threads - 1);
 }
 
-/** Runs jobs[0] here and the rest on workers (or all here when only one). */
-export function runJobs(rt: WasmRuntime, jobs: readonly Job[]): void {
-  if (jobs.length === 1 || !rt.pool) {
-    for (const job of jobs) rt.exports[job.fn](...job.args);
+/**
+ * Runs the chunks: on this thread alone when `threads` is 1, else shared with up to
+ * threads − 1 workers (any thread may run any chunk).
+ */
+export function runJobs(rt: WasmRuntime, chunks: readonly Job[], threads: number): void {
+  if (threads <= 1 || chunks.length <= 1 || !rt.pool) {
+    for (const chunk of chunks) rt.exports[chunk.fn](...chunk.args);
     return;
   }
-  rt.pool.run(jobs);
+  rt.pool.run(chunks, threads - 1);
 }
 
 /** Splits [0, total) into `parts` contiguous ranges whose bounds are multiples of `unit`. */

@@ -1,38 +1,46 @@
 /**
  * The source of a pool worker, as a string: it runs in a Node `worker_threads` Worker
  * (`eval: true`, CommonJS) or a browser Web Worker (from a Blob URL), so the package needs no
- * separate worker file. It is plain ES2020 with no imports, written out by hand rather than
+ * separate worker file. It is plain ES2015 with no imports, written out by hand rather than
  * taken from a function's `toString()`, which bundlers and tsx may rewrite.
  *
- * Protocol (Int32 words in a SharedArrayBuffer; worker w owns the block at w·SLOT_WORDS):
- *   SEQ   bumped by the caller to post a job   DONE  set to SEQ by the worker when finished
- *   SLEEP 1 while the worker is parked         READY 1 once the instance exists (−1: failed)
- *   FN    export index to call                 NARGS number of f64 arguments in its ARGS
- *   ERR   1 if the call threw                  STOP  1: leave the loop
- * The worker spins on SEQ for `spinMs`, then parks on Atomics.wait until notified.
+ * Protocol (Int32 words of a SharedArrayBuffer, see the offsets below). A task is a list of
+ * chunks (an export to call and its arguments, in CHUNK records of a Float64Array). The caller
+ * writes the chunks, COUNT and MAX_WORKERS, sets NEXT to (tag << 16 | 0) and bumps TASK.
+ * Every participant — the caller and workers with index < MAX_WORKERS — registers in ACTIVE,
+ * then claims chunks one by one with a compare-and-swap on NEXT, which only succeeds while
+ * NEXT carries its task's tag: a worker that wakes late never runs another task's chunks,
+ * and a chunk nobody has claimed yet is simply run by whoever gets there first. The caller
+ * returns when no chunk is left and ACTIVE is back to 0. Idle workers spin on TASK for
+ * `spinMs`, then park on Atomics.wait (counted in SLEEPERS, so the caller knows to notify).
  */
 
-/** Int32 words per worker control block (one 64-byte cache line: no false sharing). */
-export const SLOT_WORDS = 16;
-export const SEQ = 0;
-export const DONE = 1;
-export const SLEEP = 2;
-export const READY = 3;
-export const FN = 4;
-export const NARGS = 5;
-export const ERR = 6;
-export const STOP = 7;
-/** f64 arguments per job. */
-export const MAX_ARGS = 32;
+/** Word offsets in the control block (separate cache lines for the contended words). */
+export const TASK = 0;
+export const COUNT = 1;
+export const MAX_WORKERS_WORD = 2;
+export const SLEEPERS = 3;
+export const STOP = 4;
+export const NEXT = 16;
+export const ACTIVE = 32;
+export const ERR = 48;
+/** READY flag of worker w (1 ready, −1 failed to instantiate) at READY_BASE + w. */
+export const READY_BASE = 64;
+/** Int32 words of the control block (room for READY flags of 63 workers). */
+export const CONTROL_WORDS = 128;
+/** f64 arguments per chunk, and the record size: [export index, argument count, args…]. */
+export const MAX_ARGS = 30;
+export const RECORD = MAX_ARGS + 2;
+/** Chunks per task. */
+export const MAX_CHUNKS = 256;
 
 export const WORKER_SOURCE = `'use strict';
 (function () {
-  var SLOT = ${SLOT_WORDS}, SEQ = ${SEQ}, DONE = ${DONE}, SLEEP = ${SLEEP}, READY = ${READY};
-  var FN = ${FN}, NARGS = ${NARGS}, ERR = ${ERR}, STOP = ${STOP}, MAX_ARGS = ${MAX_ARGS};
+  var TASK = ${TASK}, COUNT = ${COUNT}, MAX_WORKERS = ${MAX_WORKERS_WORD}, SLEEPERS = ${SLEEPERS}, STOP = ${STOP};
+  var NEXT = ${NEXT}, ACTIVE = ${ACTIVE}, ERR = ${ERR}, READY_BASE = ${READY_BASE}, RECORD = ${RECORD};
   function start(init) {
     var ctl = new Int32Array(init.control);
-    var base = init.index * SLOT;
-    var args = new Float64Array(init.args, init.index * MAX_ARGS * 8, MAX_ARGS);
+    var records = new Float64Array(init.records);
     var fns;
     try {
       var instance = new WebAssembly.Instance(init.module, {
@@ -40,42 +48,50 @@ export const WORKER_SOURCE = `'use strict';
       });
       fns = init.names.map(function (name) { return instance.exports[name]; });
     } catch (err) {
-      Atomics.store(ctl, base + READY, -1);
-      Atomics.notify(ctl, base + READY);
+      Atomics.store(ctl, READY_BASE + init.index, -1);
       return;
     }
-    Atomics.store(ctl, base + READY, 1);
-    Atomics.notify(ctl, base + READY);
-    var seen = Atomics.load(ctl, base + SEQ);
-    var call = new Array(MAX_ARGS);
+    // Read TASK before announcing READY: a task may be posted the moment READY is seen.
+    var seen = Atomics.load(ctl, TASK);
+    Atomics.store(ctl, READY_BASE + init.index, 1);
+    var args = [];
     for (;;) {
-      var seq = Atomics.load(ctl, base + SEQ);
-      if (seq === seen) {
-        // Spin briefly: a job posted to a spinning worker starts in well under a microsecond.
+      var task = Atomics.load(ctl, TASK);
+      if (task === seen) {
+        // Spin briefly: a task posted to a spinning worker starts within a microsecond.
         var deadline = performance.now() + init.spinMs;
         var spins = 0;
-        while ((seq = Atomics.load(ctl, base + SEQ)) === seen) {
+        while ((task = Atomics.load(ctl, TASK)) === seen) {
           if ((++spins & 1023) === 0 && performance.now() > deadline) {
-            Atomics.store(ctl, base + SLEEP, 1);
-            Atomics.wait(ctl, base + SEQ, seen);
-            Atomics.store(ctl, base + SLEEP, 0);
+            Atomics.add(ctl, SLEEPERS, 1);
+            Atomics.wait(ctl, TASK, seen);
+            Atomics.sub(ctl, SLEEPERS, 1);
             deadline = performance.now() + init.spinMs;
           }
         }
       }
-      seen = seq;
-      if (Atomics.load(ctl, base + STOP) === 1) return;
-      var n = Atomics.load(ctl, base + NARGS);
-      call.length = n;
-      for (var i = 0; i < n; i++) call[i] = args[i];
-      try {
-        fns[Atomics.load(ctl, base + FN)].apply(null, call);
-        Atomics.store(ctl, base + ERR, 0);
-      } catch (err) {
-        Atomics.store(ctl, base + ERR, 1);
+      seen = task;
+      if (Atomics.load(ctl, STOP) === 1) return;
+      if (init.index >= Atomics.load(ctl, MAX_WORKERS)) continue;
+      Atomics.add(ctl, ACTIVE, 1);
+      var tag = (task & 0xffff) << 16;
+      var count = Atomics.load(ctl, COUNT);
+      for (;;) {
+        var next = Atomics.load(ctl, NEXT);
+        if ((next & 0xffff0000) !== tag || (next & 0xffff) >= count) break;
+        if (Atomics.compareExchange(ctl, NEXT, next, next + 1) !== next) continue;
+        var at = (next & 0xffff) * RECORD;
+        var n = records[at + 1];
+        args.length = n;
+        for (var i = 0; i < n; i++) args[i] = records[at + 2 + i];
+        try {
+          fns[records[at]].apply(null, args);
+        } catch (err) {
+          Atomics.store(ctl, ERR, 1);
+        }
       }
-      Atomics.store(ctl, base + DONE, seq);
-      Atomics.notify(ctl, base + DONE);
+      Atomics.sub(ctl, ACTIVE, 1);
+      Atomics.notify(ctl, ACTIVE);
     }
   }
   if (typeof require === 'function' && typeof self === 'undefined') {

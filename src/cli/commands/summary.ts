@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import * as nb from '../../index.js';
 import { loadRun } from '../saved.js';
 import { bytes, color, int, metricLabel, metricValue } from '../ui/format.js';
+import { layerTable } from '../ui/layers.js';
 import { jsonLine, out } from '../ui/reporter.js';
 
 const OUTPUT_MEANING: Record<string, string> = {
@@ -54,7 +55,7 @@ async function summaryCommand(modelPath: string, options: { json?: boolean }): P
   if (meta.test) row('test', Object.entries(meta.test).filter(([k]) => k !== 'examples').map(([k, v]) => `${color.dim(metricLabel(k))} ${metricValue(k, v)}`).join('  ') + color.dim(`  (${int(meta.test.examples ?? 0)} examples)`));
   row('params', color.bold(int(s.totalParameters)));
   out();
-  for (const line of s.toString().split('\n')) out(`  ${line}`);
+  for (const line of layerTable(s).split('\n')) out(`  ${line}`);
   out();
 }
 

@@ -123,6 +123,11 @@ function syntheticTable(name: SyntheticName, samples: number): RawTable {
   return { source: name, header: ['x1', 'x2', 'class'], rows, place: (i) => `${name}: point ${i + 1}` };
 }
 
+async function fileExists(path: string): Promise<boolean> {
+  const { stat } = await import('node:fs/promises');
+  return stat(path).then(() => true, () => false);
+}
+
 async function loadCsvTable(path: string): Promise<RawTable> {
   const bytes = await readFileOrFail(path, 'the data file');
   let text: string;
@@ -181,6 +186,9 @@ export async function loadData(options: LoadOptions): Promise<Prepared> {
     const table = syntheticTable(name as SyntheticName, samples);
     const title = `${name} (synthetic 2-D, ${samples} points)`;
     return prepareTable(table, { kind: 'synthetic', name: name as SyntheticName, samples }, title, { ...options, task: options.task ?? 'classification' });
+  }
+  if (!/[./\\]/.test(options.data) && !(await fileExists(options.data))) {
+    throw new UsageError(`unknown dataset '${options.data}'`, '--data', `use ${BUILTIN.join(', ')} or the path of a CSV file`);
   }
   const table = await loadCsvTable(options.data);
   return prepareTable(table, { kind: 'csv', path: options.data }, options.data, options);

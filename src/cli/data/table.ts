@@ -4,6 +4,7 @@
  */
 import * as nb from '../../index.js';
 import { CliError } from '../errors.js';
+import { parseJson } from './json.js';
 
 /** A header and rows of text fields; `place(i)` says where row i came from. */
 export interface RawTable {
@@ -14,9 +15,9 @@ export interface RawTable {
   place(i: number): string;
 }
 
-/** "data.csv:5, column "age" (field 3)". */
+/** Where a cell is: 'data.csv:5, column 3 "age"' (line 5 of the file, third field). */
 export function cellPlace(table: RawTable, row: number, col: number): string {
-  return `${table.place(row)}, column ${JSON.stringify(table.header[col])} (field ${col + 1})`;
+  return `${table.place(row)}, column ${col + 1} ${JSON.stringify(table.header[col])}`;
 }
 
 /** Kinds of cell text: a finite number, a missing/non-finite marker, or other text. */
@@ -32,13 +33,16 @@ export function cellKind(text: string): CellKind {
   return MISSING.test(t) ? 'missing' : 'text';
 }
 
-/** Why a missing cell cannot be used, in words. */
+/** What a missing cell holds, in words: 'empty value', 'non-finite value "inf"', 'missing value "NA"'. */
 export function missingReason(text: string): string {
   const t = text.trim();
-  if (t === '') return 'an empty value';
-  if (/inf/i.test(t) || NUMBER.test(t)) return `a non-finite value ${JSON.stringify(text)}`;
-  return `a missing value ${JSON.stringify(text)}`;
+  if (t === '') return 'empty value';
+  if (/inf/i.test(t) || NUMBER.test(t)) return `non-finite value ${JSON.stringify(text)}`;
+  return `missing value ${JSON.stringify(text)}`;
 }
+
+/** The advice that follows a missing value. */
+export const NO_IMPUTE = 'nabla does not fill in missing values: fix or drop the row';
 
 /** Parses CSV text with a header row into a RawTable; the library names file:line:column on syntax errors. */
 export function tableFromCsv(text: string, file: string): RawTable {
@@ -68,28 +72,11 @@ export function numericRowsFromCsv(text: string, file: string): { rows: number[]
   const place = (i: number): string => `${file}:${lines[i]}`;
   return {
     rows: rows.map((r, i) => r.map((c, k) => {
-      if (cellKind(c) !== 'number') throw new CliError(`${cellKind(c) === 'missing' ? missingReason(c) : `non-numeric value ${JSON.stringify(c)}`} where a number is needed`, `${place(i)}, field ${k + 1}`);
+      if (cellKind(c) !== 'number') throw new CliError(`${cellKind(c) === 'missing' ? missingReason(c) : `non-numeric value ${JSON.stringify(c)}`} where a number is needed`, `${place(i)}, column ${k + 1}`);
       return Number(c.trim());
     })),
     place,
   };
-}
-
-function jsonPlace(file: string, text: string, e: unknown): string {
-  const pos = /position (\d+)/.exec((e as Error).message);
-  if (!pos) return file;
-  const before = text.slice(0, Number(pos[1]));
-  const line = before.split('\n').length;
-  return `${file}:${line}:${Number(pos[1]) - before.lastIndexOf('\n')}`;
-}
-
-/** JSON.parse with an error that names the file, line and column. */
-export function parseJson(text: string, file: string, what: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new CliError(`${what} is not valid JSON: ${(e as Error).message.replace(/ in JSON at position \d+.*$/s, '')}`, jsonPlace(file, text, e));
-  }
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import * as nb from '../../index.js';
 import { CliError, UsageError } from '../errors.js';
-import { cellKind, cellPlace, missingReason, type RawTable } from './table.js';
+import { NO_IMPUTE, cellKind, cellPlace, missingReason, type RawTable } from './table.js';
 
 export type Task = 'classification' | 'regression';
 
@@ -88,10 +88,10 @@ export function inferSchema(table: RawTable, options: SchemaOptions = {}): Schem
       const cell = table.rows[i][k];
       const kind = cellKind(cell);
       if (categorical ? cell.trim() === '' : kind === 'missing') {
-        throw new CliError(`${missingReason(cell)} in column ${JSON.stringify(name)}: nabla does not impute, so fill or drop the row`, cellPlace(table, i, k));
+        throw new CliError(`${missingReason(cell)} in column ${JSON.stringify(name)}`, cellPlace(table, i, k), 1, NO_IMPUTE);
       }
       if (!categorical && kind === 'text') {
-        throw new CliError(`non-numeric value ${JSON.stringify(cell)} in numeric column ${JSON.stringify(name)} (if the column is a category, pass --categorical ${name})`, cellPlace(table, i, k));
+        throw new CliError(`non-numeric value ${JSON.stringify(cell)} in numeric column ${JSON.stringify(name)}`, cellPlace(table, i, k), 1, `if the column is a category, pass --categorical ${name}`);
       }
     }
     if (categorical) {
@@ -106,7 +106,7 @@ export function inferSchema(table: RawTable, options: SchemaOptions = {}): Schem
   const values = table.rows.map((r, i) => {
     const cell = r[t];
     if (cellKind(cell) === 'missing') {
-      throw new CliError(`${missingReason(cell)} in the target column ${JSON.stringify(targetName)}`, cellPlace(table, i, t));
+      throw new CliError(`${missingReason(cell)} in the target column ${JSON.stringify(targetName)}`, cellPlace(table, i, t), 1, NO_IMPUTE);
     }
     return cell;
   });
@@ -155,7 +155,7 @@ function encodeColumns(columns: readonly ColumnSpec[], table: RawTable): { numer
     for (let i = 0; i < n; i++) {
       const cell = table.rows[i][k];
       const kind = cellKind(cell);
-      if (kind === 'missing') throw new CliError(`${missingReason(cell)} in column ${JSON.stringify(table.header[k])}`, cellPlace(table, i, k));
+      if (kind === 'missing') throw new CliError(`${missingReason(cell)} in column ${JSON.stringify(table.header[k])}`, cellPlace(table, i, k), 1, NO_IMPUTE);
       if (kind === 'text') throw new CliError(`non-numeric value ${JSON.stringify(cell)} in numeric column ${JSON.stringify(table.header[k])}`, cellPlace(table, i, k));
       numeric[i * numericCols.length + j] = Number(cell.trim());
     }

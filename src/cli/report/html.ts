@@ -3,7 +3,16 @@
  * fetched): headline metrics, learning curves, confusion matrix with per-class scores, the
  * per-epoch table, the model and the settings.
  */
+import { regionsSvg, type Regions } from './regions.js';
 import { escapeXml as esc, learningCurves } from './svg.js';
+
+/** One image of the report's gallery: a data: URL and what the model said about it. */
+export interface GalleryItem {
+  src: string;
+  truth: string;
+  predicted: string;
+  confidence: number;
+}
 
 export interface RunReport {
   title: string;
@@ -18,6 +27,10 @@ export interface RunReport {
   confusion?: number[][];
   perClass?: { precision: number; recall: number; f1: number; support: number }[];
   classNames?: string[];
+  /** Decision regions (classifiers of two numeric features). */
+  regions?: Regions | null;
+  /** Test images the model got wrong (image data). */
+  mistakes?: GalleryItem[] | null;
   modelSummary: string;
   parameters: number;
   stopReason?: string;
@@ -112,6 +125,10 @@ table{border-collapse:collapse;font-size:13px}th,td{padding:5px 10px;text-align:
 .kv th{text-align:left;color:#59606e;font-weight:500;padding-right:24px}.kv td{text-align:left;font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:12.5px}
 pre{background:#fff;border:1px solid var(--line);border-radius:12px;padding:16px 18px;font-size:12.5px;overflow:auto;margin:0}
 footer{margin-top:40px;color:var(--muted);font-size:12px}
+.gallery{display:flex;flex-wrap:wrap;gap:14px}.gallery figure{margin:0;text-align:center;font-size:12px;color:var(--muted)}
+.gallery img{width:64px;height:64px;image-rendering:pixelated;border-radius:6px;border:1px solid var(--line);display:block;margin-bottom:4px}
+.gallery b{color:#c2410c;font-size:13px}.gallery span{color:var(--muted)}
+details summary{cursor:pointer;color:#3a4150;font-size:13px;margin-bottom:8px}.epochs{width:100%}
 </style></head><body><main>
 <header><div><h1>${esc(r.title)}</h1>
 <div class="sub">${r.task} · ${epochs} epoch${epochs === 1 ? '' : 's'} in ${duration(r.wallSeconds)} · ${r.parameters.toLocaleString('en-US')} parameters · ${esc(r.createdAt.replace('T', ' ').slice(0, 19))} UTC</div>
@@ -119,9 +136,11 @@ ${r.stopReason ? `<div class="note">${esc(r.stopReason)}</div>` : ''}</div>
 <span class="pill ${status[1]}">${status[0]}</span></header>
 ${cards || valCard ? `<div class="cards">${cards}${valCard}</div>` : ''}
 ${r.testExamples ? `<div class="sub" style="margin-top:8px">test metrics on ${r.testExamples.toLocaleString('en-US')} held-out examples${r.task === 'regression' ? ', in the target\u2019s own units' : ''}</div>` : ''}
-<h2>Learning curves</h2><div class="panel figure">${learningCurves(r.history, { title: r.title, task: r.task })}</div>
+<h2>Learning curves</h2><div class="figure">${learningCurves(r.history, { title: r.title, task: r.task, band: false })}</div>
+${r.regions ? `<h2>What the model learned</h2><div class="grid"><div class="figure">${regionsSvg(r.regions)}</div><div class="sub" style="max-width:420px">Each point of the plane is shaded by the class the network predicts there, darker where it is more confident. The dots are the ${r.testExamples ? 'test' : 'held-out'} examples in their true colours; a dark ring marks a mistake.</div></div>` : ''}
 ${r.confusion ? `<h2>Test set: confusion and per-class scores</h2><div class="grid"><div class="panel">${confusionTable(r.confusion, r.classNames)}</div>${r.perClass ? `<div class="panel">${perClassTable(r.perClass, r.classNames)}</div>` : ''}</div>` : ''}
-<h2>Per epoch</h2><div class="panel"><table class="epochs"><thead><tr><th>epoch</th>${keys.map((k) => `<th>${names(k)}</th>`).join('')}</tr></thead><tbody>${epochRows}</tbody></table></div>
+${r.mistakes && r.mistakes.length ? `<h2>Its most confident mistakes</h2><div class="panel"><div class="gallery">${r.mistakes.map((g) => `<figure><img src="${g.src}" alt="a test image of ${esc(g.truth)}, predicted ${esc(g.predicted)}"><figcaption><b>${esc(g.predicted)}</b> <span>${(100 * g.confidence).toFixed(0)}%</span><br>true ${esc(g.truth)}</figcaption></figure>`).join('')}</div><div class="sub" style="margin-top:10px">Test images the model got wrong, the surest first: the big label is its answer and its confidence, below it the true class.</div></div>` : ''}
+<h2>Per epoch</h2><div class="panel">${epochs > 12 ? `<details><summary>${epochs} epochs${best >= 0 ? ` · best validation loss at epoch ${best + 1}` : ''}</summary>` : ''}<table class="epochs"><thead><tr><th>epoch</th>${keys.map((k) => `<th>${names(k)}</th>`).join('')}</tr></thead><tbody>${epochRows}</tbody></table>${epochs > 12 ? '</details>' : ''}</div>
 <h2>Model</h2><pre>${esc(r.modelSummary)}</pre>
 <h2>Settings</h2><div class="panel"><table class="kv">${settings}</table></div>
 <footer>Written by nabla. This page is self-contained: no scripts, nothing loaded from the network.</footer>

@@ -154,10 +154,8 @@ export function lineChart(series: readonly Series[], options: ChartOptions): str
       const by = y(s.values[bi]);
       o.push(`<line x1="${f1(bx)}" x2="${f1(bx)}" y1="${m.top}" y2="${m.top + plotH}" stroke="${s.color}" stroke-opacity="0.45" stroke-dasharray="3 4"/>`);
       o.push(`<circle cx="${f1(bx)}" cy="${f1(by)}" r="6" fill="${s.color}" stroke="#fff" stroke-width="2"/>`);
-      const label = `best ${formatValue(s.values[bi], options.percent)} · epoch ${bi + 1}`;
-      const anchor = bx > m.left + plotW * 0.6 ? 'end' : 'start';
-      const ty = options.best.mode === 'min' ? Math.max(m.top + 12, by - 12) : Math.min(m.top + plotH - 6, by + 20);
-      o.push(`<text x="${f1(bx + (anchor === 'end' ? -9 : 9))}" y="${f1(ty)}" font-size="11" font-weight="600" text-anchor="${anchor}" fill="${s.color}" stroke="#fff" stroke-width="3" paint-order="stroke">${escapeXml(label)}</text>`);
+      // The best value is named in the panel's corner, where it never covers a line.
+      o.push(`<text x="${width - 18}" y="30" font-size="12" text-anchor="end" fill="${PALETTE.muted}">best ${escapeXml(s.name)} <tspan font-weight="700" fill="${s.color}">${escapeXml(formatValue(s.values[bi], options.percent))}</tspan> · epoch ${bi + 1}</text>`);
     }
   }
   o.push('</svg>');
@@ -174,7 +172,7 @@ function spansDecades(values: readonly number[]): boolean {
  * The learning curves of one run: loss (train and validation) and the main metric (accuracy,
  * or R² for regression) side by side in one SVG, with a title band.
  */
-export function learningCurves(history: Record<string, readonly number[]>, options: { title?: string; task?: 'classification' | 'regression' } = {}): string {
+export function learningCurves(history: Record<string, readonly number[]>, options: { title?: string; task?: 'classification' | 'regression'; band?: boolean } = {}): string {
   const title = options.title ?? 'Training';
   const panels: string[] = [];
   const loss: Series[] = [{ name: 'training', values: history.loss ?? [], color: PALETTE.train, fill: true }];
@@ -193,16 +191,20 @@ export function learningCurves(history: Record<string, readonly number[]>, optio
   }
   const w = 480;
   const gap = 16;
-  const top = 44;
-  const total = panels.length * w + (panels.length - 1) * gap + 32;
-  const height = 320 + top + 16;
-  const inner = panels.map((p, i) => p.replace('<svg ', `<svg x="${16 + i * (w + gap)}" y="${top}" `)).join('\n');
+  const band = options.band ?? true;
+  const top = band ? 44 : 0;
+  const side = band ? 16 : 0;
+  const total = panels.length * w + (panels.length - 1) * gap + 2 * side;
+  const height = 320 + top + (band ? 16 : 0);
+  const inner = panels.map((p, i) => p.replace('<svg ', `<svg x="${side + i * (w + gap)}" y="${top}" `)).join('\n');
   const epochs = (history.loss ?? []).length;
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${total}" height="${height}" viewBox="0 0 ${total} ${height}" ${FONT}>
-<rect width="${total}" height="${height}" fill="${PALETTE.page}"/>
+  const header = band
+    ? `<rect width="${total}" height="${height}" fill="${PALETTE.page}"/>
 <text x="16" y="28" font-size="17" font-weight="700" fill="${PALETTE.text}">${escapeXml(title)}</text>
-<text x="${total - 16}" y="28" font-size="12" text-anchor="end" fill="${PALETTE.muted}">${epochs} epoch${epochs === 1 ? '' : 's'} · nabla</text>
-${inner}
+<text x="${total - 16}" y="28" font-size="12" text-anchor="end" fill="${PALETTE.muted}">${epochs} epoch${epochs === 1 ? '' : 's'} · nabla</text>\n`
+    : '';
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${total}" height="${height}" viewBox="0 0 ${total} ${height}" ${FONT}>
+${header}${inner}
 </svg>
 `;
 }

@@ -1,5 +1,4 @@
 /** The header before training and the summary after it, as text (pretty/plain) or JSON lines. */
-import type * as nb from '../../index.js';
 import type { Prepared } from '../data/load.js';
 import type { TestResult } from '../evaluation.js';
 import { confusionText, lossChart } from '../ui/charts.js';
@@ -17,16 +16,6 @@ export interface RunHeader {
   settings: Record<string, string | number | boolean>;
   backend: { name: string; threads: number };
   paths: OutputPaths;
-}
-
-/** The model's layers as a compact table: description, output shape per example ([N, …]), parameters. */
-export function layerTable(summary: nb.nn.ModelSummary): string {
-  const shape = (sh: readonly number[] | null): string => (sh ? `[N,${sh.slice(1).join(',')}]` : '–');
-  const rows = summary.layers.map((l) => [`${'  '.repeat(l.depth)}${l.description}`, shape(l.outputShape), l.parameters ? int(l.parameters) : '']);
-  const head = ['layer', 'output', 'params'];
-  const w = head.map((h, k) => Math.max(h.length, ...rows.map((r) => r[k].length)));
-  const line = (r: string[]): string => `${r[0].padEnd(w[0])}   ${r[1].padEnd(w[1])}   ${r[2].padStart(w[2])}`;
-  return [color.dim(line(head)), ...rows.map(line)].join('\n');
 }
 
 const row = (label: string, text: string): string => `  ${color.dim(label.padEnd(9))} ${text}`;

@@ -11,7 +11,10 @@ import { evaluateSplit, type TestResult } from '../evaluation.js';
 import { chooseHead, cnn, encodeTargets, mlp, readArchitecture, type Architecture, type Head } from '../models.js';
 import { EpochReporter, outputMode, out } from '../ui/reporter.js';
 import { color } from '../ui/format.js';
-import { layerTable, printHeader, printResult, splitCounts } from './display.js';
+import { printHeader, printResult, splitCounts } from './display.js';
+import { layerTable } from '../ui/layers.js';
+import { mistakeGallery } from './gallery.js';
+import { decisionRegions } from './regions.js';
 import { fileSize, outputPaths, saveModel, writeReports, type OutputPaths } from './outputs.js';
 import { CLI_VERSION } from '../version.js';
 
@@ -170,7 +173,7 @@ export async function train(options: TrainOptions): Promise<number> {
   if (saved) {
     await writeReports(paths, {
       title: `${modelName} on ${data.title}`, task: data.task, settings, history, test: test?.metrics ?? {}, testExamples: test?.examples ?? 0,
-      confusion: test?.confusion, perClass: test?.perClass, classNames: data.classes, modelSummary: summary.toString(),
+      confusion: test?.confusion, perClass: test?.perClass, classNames: data.classes, regions: decisionRegions(model, data, head), mistakes: mistakeGallery(data, test), modelSummary: layerTable(summary, false),
       parameters: summary.totalParameters, stopReason: interrupted ? 'interrupted (Ctrl-C)' : stopReason, wallSeconds: seconds,
       createdAt: new Date().toISOString(),
     });

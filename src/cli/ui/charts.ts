@@ -47,7 +47,8 @@ export function lossChart(history: Record<string, readonly number[]>, batchLosse
   const width = epochs === 1 ? Math.min(60, batchLosses.length) : Math.min(60, Math.max(24, 8 * (epochs - 1) + 1));
   if (width < 2) return '';
   let series = epochs === 1 ? [buckets(batchLosses, width)] : [resample(train, width)];
-  if (epochs > 1 && val.length === epochs) series.push(resample(val, width));
+  // Without colour two lines drawn with the same glyphs cannot be told apart: then only training.
+  if (epochs > 1 && val.length === epochs && useColor) series.push(resample(val, width));
   // Losses that fall by decades read better on a log scale.
   const all = series.flat();
   const logScale = all.every((v) => v > 0) && Math.max(...all) / Math.min(...all) > 30;

@@ -51,7 +51,7 @@ export function metricValue(key: string, v: number): string {
 
 /** "loss 0.2934  acc 91.62%" for the keys present, in a stable order. */
 export function metricsLine(logs: Record<string, number>, keys: readonly string[]): string {
-  return keys.filter((k) => logs[k] !== undefined).map((k) => `${color.dim(metricLabel(k))} ${metricValue(k, logs[k])}`).join('  ');
+  return keys.filter((k) => logs[k] !== undefined).map((k) => `${color.dim(metricLabel(k))} ${metricValue(k, logs[k]).padStart(7)}`).join('  ');
 }
 
 /** Pads a string that may hold colour codes to a visible width. */

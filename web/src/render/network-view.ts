@@ -53,7 +53,6 @@ export class NetworkView {
     this.nodeLayer = h('div', { class: 'nodes' });
     this.tooltip = h('div', { class: 'tooltip', role: 'tooltip' });
     root.append(this.edgeLayer, this.nodeLayer, this.tooltip);
-    root.addEventListener('mouseleave', () => this.hover(null));
   }
 
   /** Column centres for `layers` columns across `width`. */
@@ -99,6 +98,7 @@ export class NetworkView {
           const hit = svg('path', { d, class: 'edge-hit' });
           hit.addEventListener('mouseenter', (e) => this.hover({ edge: { l, k, j } }, e));
           hit.addEventListener('mousemove', (e) => this.place(e));
+          hit.addEventListener('mouseleave', () => this.hover(null));
           this.edgeLayer.append(path, hit);
           this.edges.push({ l, k, j, path });
         }
@@ -116,11 +116,11 @@ export class NetworkView {
         }, canvas);
         node.addEventListener('mouseenter', (e) => this.hover({ node: { l, j } }, e));
         node.addEventListener('mousemove', (e) => this.place(e));
+        node.addEventListener('mouseleave', () => this.hover(null));
         this.nodeLayer.append(node);
         this.nodes.push({ l, j, x, y, canvas });
       }
     });
-    this.edgeLayer.addEventListener('mouseleave', () => this.hover(null));
   }
 
   /** Colours and widths of the edges from the current weights. */
