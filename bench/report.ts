@@ -56,7 +56,9 @@ export function formatValue(v: number, unit: Unit): string {
   }
 }
 
-export function formatRatio(r: number): string {
+/** A ratio to 3 significant digits; accuracies, which differ in the third digit, to 4 decimals. */
+export function formatRatio(r: number, unit?: Unit): string {
+  if (unit === 'acc') return r.toFixed(4);
   return r >= 100 ? r.toFixed(0) : r >= 10 ? r.toFixed(1) : r.toFixed(2);
 }
 
@@ -104,7 +106,8 @@ function sectionLines(workload: string, unit: Unit, rows: BenchRecord[], failed:
   // A nabla configuration that failed has no figure to compare with, not even its RSS.
   const nablaRows = rows.filter((r) => r.impl === 'nabla' && r.value !== null && !failed.has(configKey(r)) && (unit !== 'acc' || (r.epochs ?? 1) === 1));
   const threadsVary = new Set(nablaRows.map((r) => `${r.backend}`)).size !== nablaRows.length;
-  const best = unit === 'MiB' ? null : fastestTorch(rows, unit);
+  // Speed decides which torch configuration nabla is held against; accuracy and memory do not.
+  const best = unit === 'GFLOP/s' || unit === 's' ? fastestTorch(rows, unit) : null;
   const withEpochs = unit === 'acc';
   const head = ['implementation', 'threads', ...(withEpochs ? ['epochs'] : []), 'value', ...nablaRows.map((n) => `nabla ${nablaLabel(n, threadsVary)} ÷ this`), 'note'];
   const cells = [head];
@@ -113,12 +116,13 @@ function sectionLines(workload: string, unit: Unit, rows: BenchRecord[], failed:
     if (r.extrapolated) notes.push(`extrapolated from ${plural(r.batches ?? 0, 'batch', 'batches')}`);
     if (r === best && rows.filter((x) => x.impl === 'torch').length > 1) notes.push('fastest torch configuration');
     if (r.error) notes.push(`FAILED: ${r.error}`);
+    else if (failed.has(configKey(r))) notes.push('of a job that failed');
     else if (r.note && r.value === null) notes.push(r.note);
     const value = r.value === null ? '—' : `${r.extrapolated ? '~' : ''}${formatValue(r.value, unit)}`;
     const ratios = nablaRows.map((n) => {
       if (r.impl === 'nabla') return '';
       const x = ratio(n, r);
-      return x === null ? '' : formatRatio(x);
+      return x === null ? '' : formatRatio(x, unit);
     });
     cells.push([rowLabel(r), String(r.threads), ...(withEpochs ? [String(r.epochs ?? '')] : []), value, ...ratios, notes.join('; ')]);
   }
@@ -127,7 +131,7 @@ function sectionLines(workload: string, unit: Unit, rows: BenchRecord[], failed:
     for (const n of nablaRows) {
       const x = ratio(n, best);
       const config = `${plural(best.threads, 'thread', 'threads')}${best.blasThreads ? `, OPENBLAS_NUM_THREADS=${best.blasThreads}` : ''}`;
-      if (x !== null) lines.push(`  nabla ${nablaLabel(n, threadsVary)} ÷ fastest torch (${config}) = ${formatRatio(x)}`);
+      if (x !== null) lines.push(`  nabla ${nablaLabel(n, threadsVary)} ÷ fastest torch (${config}) = ${formatRatio(x, unit)}`);
     }
   }
   return lines;

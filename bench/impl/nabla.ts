@@ -27,7 +27,7 @@ async function selectBackend(name: string, threads: number): Promise<number> {
     try {
       wasm = (await import(WASM_MODULE)) as WasmModule;
     } catch (err) {
-      throw new Error(`nabla's wasm backend is not present (src/backend/wasm): ${errorText(err)}`);
+      throw new Error(`nabla's wasm backend could not be imported (src/backend/wasm/index.ts): ${errorText(err)}`);
     }
     if (!nb.listBackends().includes('wasm') && !(await wasm.initWasmBackend())) {
       throw new Error("nabla's wasm backend did not load (no WebAssembly SIMD in this engine)");

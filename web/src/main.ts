@@ -89,7 +89,7 @@ function renderTrace(): void {
   const title = regress
     ? `<i>x</i> = ${fmt(p.x)}, target <i>y</i> = ${fmt(p.label)}`
     : `<i>x</i> = (${fmt(p.x)}, ${fmt(p.y)}), ${cls}`;
-  const where = `${p.test ? 'a test point' : 'a training point'}; epoch ${app.trainer.epoch}`;
+  const where = `${p.test ? 'a test point' : 'a training point'}; weights after ${app.trainer.steps} steps`;
   const body = byId('trace-body');
   if (trace.trace) body.innerHTML = traceHtml(trace.trace, { title: `${title} <span class="muted">(${where})</span>` });
   else body.innerHTML = `<h3>${title}</h3><p class="trace-error">${trace.error ?? ''}</p>`;

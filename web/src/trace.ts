@@ -84,8 +84,9 @@ export function traceHtml(trace: Trace, caption: TraceCaption): string {
       parts.push(eq(`<i>f</i> ′(${v('z', l)})`, formula(layer.derivative), column(layer.fprime[0], (k) => `fprime.${l}.${k}`)));
       parts.push(eq(`<i>δ</i>${sup(l)}`, `∂<i>C</i>/∂${v('a', l)} ⊙ <i>f</i> ′(${v('z', l)})`, column(layer.delta[0], (k) => `delta.${l}.${k}`)));
     } else {
-      // Softmax: its Jacobian applied to ∂C/∂a; with cross-entropy that is the familiar ŷ − y.
-      const rule = formula(layer.derivative.replace(/^.*so δ = /, ''));
+      // Softmax's Jacobian diag(a) − a aᵀ is not diagonal: δ is that matrix times ∂C/∂a
+      // (with cross-entropy, the familiar ŷ − y).
+      const rule = `(diag(${v('a', l)}) − ${v('a', l)}(${v('a', l)})<sup>T</sup>) ∂<i>C</i>/∂${v('a', l)}`;
       const short = trace.cost.name === 'crossEntropy' ? `${op('=')}<i>ŷ</i> − <i>y</i>` : '';
       parts.push(eq(`<i>δ</i>${sup(l)}`, `${rule}${short}`, column(layer.delta[0], (k) => `delta.${l}.${k}`)));
     }
@@ -93,7 +94,10 @@ export function traceHtml(trace: Trace, caption: TraceCaption): string {
     if (layer.db) parts.push(eq(`∂<i>C</i>/∂${v('b', l)}`, `<i>δ</i>${sup(l)}`, column(layer.db, (k) => `db.${l}.${k}`)));
   }
   const check = trace.check;
-  parts.push(`<p class="check ${check.ok ? 'ok' : 'bad'}">${check.ok ? '✓' : '✗'} Autograd and the chain rule written out agree: largest difference ${fmt(check.maxAbsDiff, 2)}${check.ok ? '' : ` at ${check.worst}`}.</p>`);
+  const verdict = check.ok
+    ? `✓ Autograd and the chain rule written out agree: largest difference ${fmt(check.maxAbsDiff, 2)}.`
+    : `✗ Autograd and the chain rule written out disagree by ${fmt(check.maxAbsDiff, 2)} at ${check.worst}.`;
+  parts.push(`<p class="check ${check.ok ? 'ok' : 'bad'}">${verdict}</p>`);
   parts.push('</div></div>');
   return parts.join('');
 }

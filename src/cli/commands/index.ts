@@ -6,6 +6,7 @@ import { register as predict } from './predict.js';
 import { register as summary } from './summary.js';
 import { register as explain } from './explain.js';
 import { register as gradcheck } from './gradcheck.js';
+import { register as playground } from './playground.js';
 
 export const commands: ((program: Command) => void)[] = [
   train,
@@ -14,4 +15,5 @@ export const commands: ((program: Command) => void)[] = [
   summary,
   explain,
   gradcheck,
+  playground,
 ];

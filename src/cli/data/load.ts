@@ -3,6 +3,7 @@
  * user's CSV file, split into train / validation / test and preprocessed (fitted on the
  * training rows only).
  */
+import { resolve } from 'node:path';
 import * as nb from '../../index.js';
 import { CliError, UsageError, readFileOrFail } from '../errors.js';
 import { tableFromCsv, type RawTable } from './table.js';
@@ -191,7 +192,8 @@ export async function loadData(options: LoadOptions): Promise<Prepared> {
     throw new UsageError(`unknown dataset '${options.data}'`, '--data', `use ${BUILTIN.join(', ')} or the path of a CSV file`);
   }
   const table = await loadCsvTable(options.data);
-  return prepareTable(table, { kind: 'csv', path: options.data }, options.data, options);
+  // The absolute path lets `nabla evaluate` find the file again from another folder.
+  return prepareTable(table, { kind: 'csv', path: resolve(options.data) }, options.data, options);
 }
 
 /** The preprocessing from a model file, checked, with a clear error when it is missing or foreign. */

@@ -140,7 +140,10 @@ export async function train(options: TrainOptions): Promise<number> {
   let interrupts = 0;
   const onSigint = (): void => {
     interrupts++;
-    if (interrupts > 1) process.exit(EXIT_INTERRUPTED);
+    if (interrupts > 1) {
+      reporter.stopBar(); // gives the cursor back
+      process.exit(EXIT_INTERRUPTED);
+    }
     controller.abort();
     reporter.stopBar();
     if (mode === 'pretty' || mode === 'plain') out(color.yellow('  stopping after this batch… (Ctrl-C again to quit at once)'));
