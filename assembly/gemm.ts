@@ -193,18 +193,19 @@ function packA(a: usize, rsA: i32, csA: i32, i0: i32, mc: i32, p0: i32, kc: i32,
 }
 
 /**
- * One thread's share of a batched product: for batches [b0, b1), rows [i0, i1) and columns
- * [j0, j1) of C = op(A)·op(B). A(i,p) = a[i·rsA + p·csA], B(p,j) = b[p·rsB + j·csB]; C is
- * dense [m, n] per batch. Batch strides are in elements. work: gemmWorkBytes() of scratch.
+ * One chunk of a batched product: batches [b0, b1), rows [i0, i1) and columns [j0, j1) of
+ * C = op(A)·op(B). A(i,p) = a[i·rsA + p·csA], B(p,j) = b[p·rsB + j·csB]; C is dense [m, n]
+ * per batch. Batch strides are in elements. Scratch: gemmWorkBytes() per thread from `work`,
+ * this thread's at work + thread·gemmWorkBytes() (the pool passes the thread's index).
  */
 export function gemm(
   a: usize, b: usize, c: usize, k: i32, n: i32,
   rsA: i32, csA: i32, rsB: i32, csB: i32,
   aBatch: i32, bBatch: i32, cBatch: i32,
-  b0: i32, b1: i32, i0: i32, i1: i32, j0: i32, j1: i32, work: usize,
+  b0: i32, b1: i32, i0: i32, i1: i32, j0: i32, j1: i32, work: usize, thread: i32,
 ): void {
-  const packedA = work;
-  const packedB = work + <usize>(MC * KC_MAX * 4);
+  const packedA = work + <usize>thread * <usize>gemmWorkBytes();
+  const packedB = packedA + <usize>(MC * KC_MAX * 4);
   const tile = packedB + <usize>(NC * KC_MAX * 4);
   const ldc = <usize>n * 4;
   const kcMax = gemmSliceK(k);

@@ -38,6 +38,8 @@ export interface TestResult {
   /** Predicted class codes and the probability of each prediction (1 when outputs are scores). */
   predicted?: Int32Array;
   confidence?: Float32Array;
+  /** Regression: true and predicted values in the target's units. */
+  values?: { truth: ArrayLike<number>; predicted: ArrayLike<number> };
 }
 
 /** Loss and metrics of a model on one split; regression metrics in the target's own units. */
@@ -53,6 +55,7 @@ export function evaluateSplit(model: nb.nn.Module, split: Split, head: Head, pre
     return {
       examples,
       metrics: { loss, mse, rmse: Math.sqrt(mse), mae: nb.metrics.meanAbsoluteError(truth, pred), r2: nb.metrics.r2Score(truth, pred) },
+      values: { truth: truth.data, predicted: pred.data },
     };
   }
   const truth = split.y.data as Int32Array;

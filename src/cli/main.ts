@@ -19,6 +19,7 @@ export function buildProgram(): Command {
     .option('--no-color', 'print without colours (also: NO_COLOR=1)')
     .helpOption('-h, --help', 'show help')
     .showSuggestionAfterError(true)
+    .configureHelp({ showGlobalOptions: true })
     // Inherited by the commands registered below: errors come back to main() as exceptions.
     .exitOverride()
     .configureOutput({ outputError: () => undefined });

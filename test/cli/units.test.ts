@@ -1,4 +1,5 @@
 /** The CLI's pure parts, with hand-computed values: CSV typing and preprocessing, heads, charts, reports. */
+import { inflateSync } from 'node:zlib';
 import * as nb from 'nabla';
 import { describe, expect, it } from 'vitest';
 import { jsonErrorOffset, parseJson } from '../../src/cli/data/json.js';
@@ -7,6 +8,7 @@ import { fitPreprocessing, inferSchema, transformFeatures, transformTarget } fro
 import { CliError } from '../../src/cli/errors.js';
 import { chooseHead, encodeTargets } from '../../src/cli/models.js';
 import { htmlReport } from '../../src/cli/report/html.js';
+import { crc32, grayPng } from '../../src/cli/report/png.js';
 import { learningCurves, niceTicks } from '../../src/cli/report/svg.js';
 import { buckets, confusionText, resample } from '../../src/cli/ui/charts.js';
 import { duration, metricValue } from '../../src/cli/ui/format.js';
@@ -43,6 +45,11 @@ describe('cells and columns', () => {
     throwsCli(() => inferSchema(csv('a,y\n1,0\n2,\n')), /^empty value in the target column "y" \(data\.csv:3, column 2 "y"\)/);
     throwsCli(() => inferSchema(csv('a,y\n1,u\n2,v\n'), { task: 'regression' }), /^regression needs a numeric target, but column "y" holds "u"/);
     throwsCli(() => csv('a,a\n1,2\n'), /^the header names column "a" twice \(fields 1 and 2\) \(data\.csv:1\)$/);
+  });
+
+  it('refuses a target that looks like an identifier (a class per row)', () => {
+    const rows = Array.from({ length: 20 }, (_, i) => `${i},id${i}`).join('\n');
+    throwsCli(() => inferSchema(csv(`x,name\n${rows}\n`)), /^the target column "name" has 20 different values in 20 rows, too many classes to learn/);
   });
 });
 
@@ -141,6 +148,25 @@ describe('terminal and SVG charts', () => {
     expect(svg.match(/<path d="M/g)?.length).toBe(4 + 1); // four lines and the shaded area under the training loss
     expect(svg).toMatch(/best validation <tspan[^>]*>0\.600<\/tspan> · epoch 2/);
     expect(svg).toMatch(/best validation <tspan[^>]*>70\.00%<\/tspan> · epoch 2/);
+  });
+});
+
+describe('PNG images for the report', () => {
+  it('CRC-32 matches the known value of the IEND chunk type', () => {
+    expect(crc32(new TextEncoder().encode('IEND'))).toBe(0xae426082);
+    expect(crc32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926); // the standard check value
+  });
+
+  it('a greyscale PNG holds the pixels row by row, each row led by filter byte 0', () => {
+    const png = grayPng(3, 2, Uint8Array.from([0, 128, 255, 10, 20, 30]));
+    expect(Array.from(png.subarray(0, 8))).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    expect(png.readUInt32BE(16)).toBe(3); // IHDR width
+    expect(png.readUInt32BE(20)).toBe(2); // IHDR height
+    expect([png[24], png[25]]).toEqual([8, 0]); // 8-bit greyscale
+    const idatLength = png.readUInt32BE(33);
+    expect(png.subarray(37, 41).toString('ascii')).toBe('IDAT');
+    expect(Array.from(inflateSync(png.subarray(41, 41 + idatLength)))).toEqual([0, 0, 128, 255, 0, 10, 20, 30]);
+    expect(png.subarray(png.length - 8, png.length - 4).toString('ascii')).toBe('IEND');
   });
 });
 

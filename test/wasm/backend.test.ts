@@ -115,8 +115,8 @@ describe('feature probes and the embedded binary', () => {
     const work = heap.alloc(exports.gemmWorkBytes());
     heap.write(pa, new Float32Array([1, 2, 3, 4]));
     heap.write(pb, new Float32Array([5, 6, 7, 8]));
-    // [[1,2],[3,4]]·[[5,6],[7,8]], one thread's whole share.
-    exports.gemm(pa, pb, pc, 2, 2, 2, 1, 2, 1, 0, 0, 4, 0, 1, 0, 2, 0, 2, work);
+    // [[1,2],[3,4]]·[[5,6],[7,8]] in one chunk, on thread 0.
+    exports.gemm(pa, pb, pc, 2, 2, 2, 1, 2, 1, 0, 0, 4, 0, 1, 0, 2, 0, 2, work, 0);
     const c = new Float32Array(4);
     heap.read(pc, c);
     expect(Array.from(c)).toEqual([19, 22, 43, 50]);

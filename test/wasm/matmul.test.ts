@@ -128,13 +128,34 @@ describe('wasm matmul threads', () => {
       setNumThreads(1);
       const one = checkProduct(s, 50 + i);
       setNumThreads(2);
-      // Until a worker has taken a chunk (on a busy machine the caller may run them all).
-      for (let attempt = 0, before = workerChunks(); workerChunks() === before; attempt++) {
+      // Several runs, at least one with a worker taking part (on a busy machine the caller
+      // may claim every chunk itself).
+      for (let attempt = 0, before = workerChunks(); attempt < 5 || workerChunks() === before; attempt++) {
         expect(attempt, 'a worker took part').toBeLessThan(100);
         const two = checkProduct(s, 50 + i);
         expect(Buffer.from(two.buffer).equals(Buffer.from(one.buffer)), JSON.stringify(s)).toBe(true);
       }
     }
+  });
+
+  it('random products above the threading threshold: 2 threads give 1 thread\'s bits', async () => {
+    setNumThreads(2);
+    await startWasmThreads();
+    let seed = 99;
+    const next = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648);
+    const before = workerChunks();
+    for (let t = 0; t < 40; t++) {
+      const s = spec(1 + (next() % 3), 60 + (next() % 200), 60 + (next() % 200), 60 + (next() % 200), next() % 2 === 1, next() % 2 === 1);
+      const [a, b] = operands(s, 300 + t);
+      const results = [1, 2, 2, 2].map((threads) => {
+        setNumThreads(threads);
+        const out = new Float32Array(s.batch * s.m * s.n);
+        wasmBackend.matmul(a, b, out, s);
+        return Buffer.from(out.buffer);
+      });
+      results.forEach((r, i) => expect(r.equals(results[0]), `${JSON.stringify(s)}, run ${i}`).toBe(true));
+    }
+    expect(workerChunks()).toBeGreaterThan(before);
   });
 });
 

@@ -1,5 +1,5 @@
 /**
- * matmul on the wasm kernels: copy A and B into wasm memory, split C between the threads,
+ * matmul on the wasm kernels: copy A and B into wasm memory, cut C into chunks for the threads,
  * run the blocked SIMD GEMM (assembly/gemm.ts), copy C back. Tiny products stay in js,
  * where the copies would cost more than the product.
  */
@@ -13,8 +13,12 @@ const MR = 2;
 const NR = 16;
 /** Below this many multiply-adds (m·n·k·batch) the js kernel is as fast: no copies. */
 const MIN_WASM_MACS = 4096;
-/** From this many multiply-adds a product is split between threads (≈40 µs on one). */
+/** From this many multiply-adds a product is split between threads (≈50 µs on one). */
 const MIN_PARALLEL_MACS = 1 << 20;
+/** Chunks per thread, and the smallest chunk (rows of C, or columns) worth its packing. */
+const CHUNKS_PER_THREAD = 4;
+const MIN_CHUNK_ROWS = 32;
+const MIN_CHUNK_COLUMNS = 64;
 
 /** out[b] = op(A[b])·op(B[b]); see Kernels.matmul. Non-float32 arrays go to js. */
 export function matmul(a: TypedArray, b: TypedArray, out: TypedArray, spec: MatmulSpec): void {
@@ -42,8 +46,7 @@ export function matmul(a: TypedArray, b: TypedArray, out: TypedArray, spec: Matm
   const pa = heap.alloc(a.length * 4);
   const pb = heap.alloc(b.length * 4);
   const pc = heap.alloc(out.length * 4);
-  const workBytes = rt.exports.gemmWorkBytes();
-  const work = heap.alloc(workBytes * threads);
+  const work = heap.alloc(rt.exports.gemmWorkBytes() * threads); // packing scratch per thread
   if (pa < 0 || pb < 0 || pc < 0 || work < 0) {
     jsBackend.matmul(a, b, out, spec);
     return;
@@ -55,21 +58,26 @@ export function matmul(a: TypedArray, b: TypedArray, out: TypedArray, spec: Matm
   const csA = transA ? m : 1;
   const rsB = transB ? 1 : n;
   const csB = transB ? k : 1;
-  const job = (t: number, b0: number, b1: number, i0: number, i1: number, j0: number, j1: number): Job => ({
+  const chunk = (b0: number, b1: number, i0: number, i1: number, j0: number, j1: number): Job => ({
     fn: 'gemm',
-    args: [pa, pb, pc, k, n, rsA, csA, rsB, csB, aBatchStride, bBatchStride, m * n, b0, b1, i0, i1, j0, j1, work + t * workBytes],
+    args: [pa, pb, pc, k, n, rsA, csA, rsB, csB, aBatchStride, bBatchStride, m * n, b0, b1, i0, i1, j0, j1, work],
   });
-  const jobs: Job[] = [];
+  // Several chunks per thread, so that a thread that starts late (a parked worker, a busy
+  // machine) leaves its share to the others; each chunk repacks its panels (a few percent).
+  const maxChunks = threads * CHUNKS_PER_THREAD;
+  let chunks: Job[];
   if (threads === 1) {
-    jobs.push(job(0, 0, batch, 0, m, 0, n));
-  } else if (batch >= 2 * threads || batch % threads === 0) {
-    splitRange(batch, threads, 1).forEach(([b0, b1], t) => jobs.push(job(t, b0, b1, 0, m, 0, n)));
+    chunks = [chunk(0, batch, 0, m, 0, n)];
+  } else if (batch >= maxChunks || batch % threads === 0) {
+    chunks = splitRange(batch, Math.min(batch, maxChunks), 1).map(([b0, b1]) => chunk(b0, b1, 0, m, 0, n));
   } else if (m >= n) {
     // Rows: each chunk packs all of B but reads only its rows of A.
-    splitRange(m, threads, MR).forEach(([i0, i1], t) => jobs.push(job(t, 0, batch, i0, i1, 0, n)));
+    const parts = Math.max(threads, Math.min(maxChunks, Math.floor(m / MIN_CHUNK_ROWS)));
+    chunks = splitRange(m, parts, MR).map(([i0, i1]) => chunk(0, batch, i0, i1, 0, n));
   } else {
-    splitRange(n, threads, NR).forEach(([j0, j1], t) => jobs.push(job(t, 0, batch, 0, m, j0, j1)));
+    const parts = Math.max(threads, Math.min(maxChunks, Math.floor(n / MIN_CHUNK_COLUMNS)));
+    chunks = splitRange(n, parts, NR).map(([j0, j1]) => chunk(0, batch, 0, m, j0, j1));
   }
-  runJobs(rt, jobs, threads);
+  runJobs(rt, chunks, threads);
   heap.read(pc, out);
 }

@@ -98,6 +98,7 @@ export class ThreadPool {
     module: WebAssembly.Module,
     memory: WebAssembly.Memory,
     private readonly spawn: Spawner,
+    /** Runs a chunk on the calling thread (thread index 0). */
     private readonly callLocal: (job: Job) => void,
   ) {
     const names = WebAssembly.Module.exports(module).filter((e) => e.kind === 'function').map((e) => e.name);

@@ -83,7 +83,8 @@ async function instantiate(options: WasmOptions): Promise<WasmRuntime | null> {
   const exports = instance.exports as unknown as KernelExports;
   const heap = new WasmHeap(memory, exports.heapBase());
   const spawner = features.threads ? await findSpawner() : undefined;
-  const callLocal = (job: Job): void => void exports[job.fn](...job.args);
+  // The calling thread is thread 0 (a trailing argument, see worker-source.ts).
+  const callLocal = (job: Job): void => void exports[job.fn](...job.args, 0);
   const pool = spawner ? new ThreadPool(module, memory, spawner, callLocal) : null;
   coreCount = await countCores();
   return { variant: relaxed ? 'relaxed-simd' : 'simd', features, module, exports, heap, pool };
@@ -139,7 +140,7 @@ export function participants(rt: WasmRuntime, work: number, minWork: number): nu
  */
 export function runJobs(rt: WasmRuntime, chunks: readonly Job[], threads: number): void {
   if (threads <= 1 || chunks.length <= 1 || !rt.pool) {
-    for (const chunk of chunks) rt.exports[chunk.fn](...chunk.args);
+    for (const chunk of chunks) rt.exports[chunk.fn](...chunk.args, 0);
     return;
   }
   rt.pool.run(chunks, threads - 1);

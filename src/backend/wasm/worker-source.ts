@@ -11,7 +11,9 @@
  * then claims chunks one by one with a compare-and-swap on NEXT, which only succeeds while
  * NEXT carries its task's tag: a worker that wakes late never runs another task's chunks,
  * and a chunk nobody has claimed yet is simply run by whoever gets there first. The caller
- * returns when no chunk is left and ACTIVE is back to 0. Idle workers spin on TASK for
+ * returns when no chunk is left and ACTIVE is back to 0. Each call gets one more argument,
+ * the thread's index (caller 0, worker w at w + 1), for kernels with per-thread scratch.
+ * Idle workers spin on TASK for
  * `spinMs`, then park on Atomics.wait (counted in SLEEPERS, so the caller knows to notify).
  */
 
@@ -82,8 +84,9 @@ export const WORKER_SOURCE = `'use strict';
         if (Atomics.compareExchange(ctl, NEXT, next, next + 1) !== next) continue;
         var at = (next & 0xffff) * RECORD;
         var n = records[at + 1];
-        args.length = n;
+        args.length = n + 1;
         for (var i = 0; i < n; i++) args[i] = records[at + 2 + i];
+        args[n] = init.index + 1; // the thread's index: kernels with per-thread scratch use it
         try {
           fns[records[at]].apply(null, args);
         } catch (err) {

@@ -28,7 +28,7 @@ export function register(program: Command): void {
     .option('--activation <name>', 'hidden-layer activation (relu, tanh, sigmoid, leakyRelu, elu, gelu, …)', opt.activationName, 'relu')
     .option('--loss <name>', 'loss (default: crossEntropy for classification, mse for regression)', opt.lossName)
     .option('--optimizer <name>', `optimizer: ${opt.OPTIMIZERS.join(', ')}`, opt.optimizerName, 'adam')
-    .option('--lr <rate>', 'learning rate (default: 0.001 for MNIST, 0.01 otherwise)', opt.positiveNumber)
+    .option('--lr <rate>', 'learning rate (default: 0.002 for MNIST, 0.01 otherwise)', opt.positiveNumber)
     .option('--epochs <n>', 'passes over the training data (default: 5 for MNIST, 50 otherwise)', opt.positiveInt)
     .option('--batch-size <n>', 'examples per gradient step (default: 128 for MNIST, 32 otherwise)', opt.positiveInt)
     .option('--validation-split <fraction>', 'share of the training examples held out for validation (0 for none; default 0.1)', opt.fraction)

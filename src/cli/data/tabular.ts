@@ -128,6 +128,9 @@ export function inferSchema(table: RawTable, options: SchemaOptions = {}): Schem
   if (task === 'classification' && classes.length < 2) {
     throw new CliError(`the target column ${JSON.stringify(targetName)} has a single class (${JSON.stringify(classes[0])}) in all ${table.rows.length} rows; classification needs at least two`, `${table.source}, column ${JSON.stringify(targetName)}`);
   }
+  if (task === 'classification' && table.rows.length >= 20 && classes.length > table.rows.length / 2) {
+    throw new CliError(`the target column ${JSON.stringify(targetName)} has ${classes.length} different values in ${table.rows.length} rows, too many classes to learn`, `${table.source}, column ${JSON.stringify(targetName)}`, 1, 'choose the column to predict with --target, or pass --task regression for a numeric target');
+  }
   return { columns, target: { name: targetName, task, classes }, notes };
 }
 
@@ -236,10 +239,4 @@ export function transformTarget(pre: TabularPreprocessing, table: RawTable): nb.
   }
   const y = new nb.Tensor(Float32Array.from(targetValues(spec.name, table)), [table.rows.length, 1]);
   return spec.scaler ? nb.data.scalerFromJSON(spec.scaler).transform(y) : y;
-}
-
-/** Checks a value read from a model file is tabular preprocessing this version understands. */
-export function isTabular(pre: unknown): pre is TabularPreprocessing {
-  const p = pre as TabularPreprocessing | null;
-  return !!p && p.kind === 'tabular' && p.version === 1 && Array.isArray(p.columns) && Array.isArray(p.featureNames) && !!p.target;
 }

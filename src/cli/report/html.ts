@@ -4,6 +4,7 @@
  * per-epoch table, the model and the settings.
  */
 import { regionsSvg, type Regions } from './regions.js';
+import { predictionScatter } from './scatter.js';
 import { escapeXml as esc, learningCurves } from './svg.js';
 
 /** One image of the report's gallery: a data: URL and what the model said about it. */
@@ -29,6 +30,8 @@ export interface RunReport {
   classNames?: string[];
   /** Decision regions (classifiers of two numeric features). */
   regions?: Regions | null;
+  /** Regression: true and predicted test values, and the target's name. */
+  values?: { truth: ArrayLike<number>; predicted: ArrayLike<number>; target: string };
   /** Test images the model got wrong (image data). */
   mistakes?: GalleryItem[] | null;
   modelSummary: string;
@@ -83,7 +86,7 @@ function perClassTable(rows: NonNullable<RunReport['perClass']>, names: string[]
 
 /** A self-contained page (no scripts, no network) with the curves, metrics, confusion matrix and settings. */
 export function htmlReport(r: RunReport): string {
-  const headline = r.task === 'classification' ? ['accuracy', 'f1', 'loss'] : ['r2', 'rmse', 'mae', 'loss'];
+  const headline = r.task === 'classification' ? ['accuracy', 'f1', 'loss'] : ['r2', 'rmse', 'mae'];
   const cards = headline.filter((k) => r.test[k] !== undefined).map((k, i) => `<div class="card${i === 0 ? ' main' : ''}"><div class="k">${esc(LABELS[k] ?? k)}</div><div class="v">${fmt(k, r.test[k])}</div><div class="s">test set</div></div>`).join('');
   const last = (k: string): number | undefined => r.history[k]?.[r.history[k].length - 1];
   const valKey = r.task === 'classification' ? 'valAccuracy' : 'valR2';
@@ -114,7 +117,7 @@ h1{font-size:24px;margin:0 0 4px;letter-spacing:-.01em}h2{font-size:15px;margin:
 .card.main .v{color:var(--blue)}.card .s{font-size:11.5px;color:var(--muted)}
 .panel{background:#fff;border:1px solid var(--line);border-radius:12px;padding:16px 18px;overflow:auto}
 .figure{overflow:auto}.figure svg{max-width:100%;height:auto;display:block}
-.grid{display:grid;grid-template-columns:auto 1fr;gap:18px;align-items:start}@media(max-width:900px){.grid{grid-template-columns:1fr}}
+.grid{display:flex;flex-wrap:wrap;gap:18px;align-items:flex-start}.grid>*{flex:0 1 auto;max-width:100%}
 table{border-collapse:collapse;font-size:13px}th,td{padding:5px 10px;text-align:right}
 .cm td{min-width:42px;height:34px;text-align:center;border:2px solid #fff;border-radius:6px;font-variant-numeric:tabular-nums;font-size:12.5px}
 .cm th{color:#59606e;font-weight:600;text-align:center}.cm th.true{text-align:right;padding-right:10px}.cm .corner{font-size:11px;color:var(--muted);font-weight:500;text-align:left;white-space:nowrap}
@@ -138,8 +141,9 @@ ${cards || valCard ? `<div class="cards">${cards}${valCard}</div>` : ''}
 ${r.testExamples ? `<div class="sub" style="margin-top:8px">test metrics on ${r.testExamples.toLocaleString('en-US')} held-out examples${r.task === 'regression' ? ', in the target\u2019s own units' : ''}</div>` : ''}
 <h2>Learning curves</h2><div class="figure">${learningCurves(r.history, { title: r.title, task: r.task, band: false })}</div>
 ${r.regions ? `<h2>What the model learned</h2><div class="grid"><div class="figure">${regionsSvg(r.regions)}</div><div class="sub" style="max-width:420px">Each point of the plane is shaded by the class the network predicts there, darker where it is more confident. The dots are the ${r.testExamples ? 'test' : 'held-out'} examples in their true colours; a dark ring marks a mistake.</div></div>` : ''}
+${r.values ? `<h2>Test set: predictions</h2><div class="grid"><div class="figure">${predictionScatter(r.values.truth, r.values.predicted, r.values.target)}</div><div class="sub" style="max-width:420px">Each dot is a test example: its true value across, the model's prediction up. On the dashed diagonal the prediction is exact; the farther a dot lies from it, the larger the error.</div></div>` : ''}
 ${r.confusion ? `<h2>Test set: confusion and per-class scores</h2><div class="grid"><div class="panel">${confusionTable(r.confusion, r.classNames)}</div>${r.perClass ? `<div class="panel">${perClassTable(r.perClass, r.classNames)}</div>` : ''}</div>` : ''}
-${r.mistakes && r.mistakes.length ? `<h2>Its most confident mistakes</h2><div class="panel"><div class="gallery">${r.mistakes.map((g) => `<figure><img src="${g.src}" alt="a test image of ${esc(g.truth)}, predicted ${esc(g.predicted)}"><figcaption><b>${esc(g.predicted)}</b> <span>${(100 * g.confidence).toFixed(0)}%</span><br>true ${esc(g.truth)}</figcaption></figure>`).join('')}</div><div class="sub" style="margin-top:10px">Test images the model got wrong, the surest first: the big label is its answer and its confidence, below it the true class.</div></div>` : ''}
+${r.mistakes && r.mistakes.length ? `<h2>Its most confident mistakes</h2><div class="panel"><div class="gallery">${r.mistakes.map((g) => `<figure><img src="${g.src}" alt="a test image of ${esc(g.truth)}, predicted ${esc(g.predicted)}"><figcaption><b>${esc(g.predicted)}</b> <span>${Math.floor(100 * g.confidence)}%</span><br>true ${esc(g.truth)}</figcaption></figure>`).join('')}</div><div class="sub" style="margin-top:10px">Test images the model got wrong, the surest first: the big label is its answer and its confidence, below it the true class.</div></div>` : ''}
 <h2>Per epoch</h2><div class="panel">${epochs > 12 ? `<details><summary>${epochs} epochs${best >= 0 ? ` · best validation loss at epoch ${best + 1}` : ''}</summary>` : ''}<table class="epochs"><thead><tr><th>epoch</th>${keys.map((k) => `<th>${names(k)}</th>`).join('')}</tr></thead><tbody>${epochRows}</tbody></table>${epochs > 12 ? '</details>' : ''}</div>
 <h2>Model</h2><pre>${esc(r.modelSummary)}</pre>
 <h2>Settings</h2><div class="panel"><table class="kv">${settings}</table></div>

@@ -24,6 +24,8 @@ export interface ChartOptions {
   logY?: boolean;
   /** Show y values as percentages (accuracy). */
   percent?: boolean;
+  /** Lowest value shown: values below it sit on the bottom edge (R² far below 0 says only "bad"). */
+  floor?: number;
 }
 
 export const PALETTE = {
@@ -80,7 +82,8 @@ export function lineChart(series: readonly Series[], options: ChartOptions): str
   const plotW = width - m.left - m.right;
   const plotH = height - m.top - m.bottom;
   const ok = (v: number): boolean => Number.isFinite(v) && (!options.logY || v > 0);
-  const tf = options.logY ? Math.log10 : (v: number): number => v;
+  const floor = options.floor ?? -Infinity;
+  const tf = options.logY ? Math.log10 : (v: number): number => Math.max(v, floor);
   const finite = series.flatMap((s) => s.values.filter(ok).map(tf));
   const epochs = Math.max(1, ...series.map((s) => s.values.length));
   let lo = finite.length ? Math.min(...finite) : 0;
@@ -186,8 +189,8 @@ export function learningCurves(history: Record<string, readonly number[]>, optio
     if (history[metric]) s.push({ name: 'training', values: history[metric], color: PALETTE.train });
     if (history[valKey]) s.push({ name: 'validation', values: history[valKey], color: PALETTE.val, dashed: true });
     const mode = metric === 'mae' || metric === 'mse' ? 'min' : 'max';
-    const names: Record<string, string> = { accuracy: 'Accuracy', r2: 'R² (coefficient of determination)', f1: 'F1', mae: 'Mean absolute error', mse: 'Mean squared error' };
-    panels.push(lineChart(s, { title: names[metric], yLabel: metric === 'r2' ? 'R²' : metric, percent: metric === 'accuracy' || metric === 'f1', best: { series: s[s.length - 1].name, mode } }));
+    const names: Record<string, string> = { accuracy: 'Accuracy', r2: 'R²', f1: 'F1', mae: 'Mean absolute error', mse: 'Mean squared error' };
+    panels.push(lineChart(s, { title: names[metric], yLabel: metric === 'r2' ? 'R² (1 is perfect)' : metric, percent: metric === 'accuracy' || metric === 'f1', floor: metric === 'r2' ? 0 : undefined, best: { series: s[s.length - 1].name, mode } }));
   }
   const w = 480;
   const gap = 16;
