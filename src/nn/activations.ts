@@ -120,18 +120,17 @@ export class LogSoftmax extends Module {
   protected override configArgs(): Record<string, unknown> { return { axis: this.axis }; }
 }
 
-const plain: [string, () => Module][] = [
-  ['Identity', () => new Identity()], ['Step', () => new Step()], ['Sign', () => new Sign()],
-  ['PiecewiseLinear', () => new PiecewiseLinear()], ['Sigmoid', () => new Sigmoid()], ['Tanh', () => new Tanh()],
-  ['ReLU', () => new ReLU()], ['SiLU', () => new SiLU()],
+const plain: [string, new () => Module][] = [
+  ['Identity', Identity], ['Step', Step], ['Sign', Sign], ['PiecewiseLinear', PiecewiseLinear],
+  ['Sigmoid', Sigmoid], ['Tanh', Tanh], ['ReLU', ReLU], ['SiLU', SiLU],
 ];
-for (const [type, make] of plain) registerModule(type, make);
-registerModule('Softplus', (c: ModuleConfig) => new Softplus(numArg(c, 'beta', 1)));
-registerModule('LeakyReLU', (c) => new LeakyReLU(numArg(c, 'negativeSlope', 0.01)));
-registerModule('ELU', (c) => new ELU(numArg(c, 'alpha', 1)));
-registerModule('GELU', (c) => new GELU(strArg<F.GeluApproximation>(c, 'approximate', 'none', ['none', 'tanh'])));
-registerModule('Softmax', (c) => new Softmax(numArg(c, 'axis', -1)));
-registerModule('LogSoftmax', (c) => new LogSoftmax(numArg(c, 'axis', -1)));
+for (const [type, cls] of plain) registerModule(type, cls, () => new cls());
+registerModule('Softplus', Softplus, (c: ModuleConfig) => new Softplus(numArg(c, 'beta', 1)));
+registerModule('LeakyReLU', LeakyReLU, (c) => new LeakyReLU(numArg(c, 'negativeSlope', 0.01)));
+registerModule('ELU', ELU, (c) => new ELU(numArg(c, 'alpha', 1)));
+registerModule('GELU', GELU, (c) => new GELU(strArg<F.GeluApproximation>(c, 'approximate', 'none', ['none', 'tanh'])));
+registerModule('Softmax', Softmax, (c) => new Softmax(numArg(c, 'axis', -1)));
+registerModule('LogSoftmax', LogSoftmax, (c) => new LogSoftmax(numArg(c, 'axis', -1)));
 
 /** Names `activation()` understands (case, '-', '_' and spaces are ignored). */
 const ACTIVATIONS: Record<string, () => Module> = {

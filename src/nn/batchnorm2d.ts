@@ -32,4 +32,4 @@ export class BatchNorm2d extends BatchNormBase {
   }
 }
 
-registerModule('BatchNorm2d', (c): Module => new BatchNorm2d(numArg(c, 'numFeatures'), batchNormOptionsFromConfig(c)));
+registerModule('BatchNorm2d', BatchNorm2d, (c): Module => new BatchNorm2d(numArg(c, 'numFeatures'), batchNormOptionsFromConfig(c)));

@@ -114,7 +114,7 @@ export function windowArg<T extends Pair | Padding2d | null>(config: ModuleConfi
   return (v === undefined ? fallback : v) as T;
 }
 
-registerModule('Conv2d', (config) => {
+registerModule('Conv2d', Conv2d, (config) => {
   const init = config.args?.init;
   return new Conv2d(numArg(config, 'inChannels'), numArg(config, 'outChannels'), windowArg<Pair>(config, 'kernelSize', NaN), {
     stride: windowArg<Pair>(config, 'stride', 1),

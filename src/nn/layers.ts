@@ -66,7 +66,7 @@ export class Linear extends Module {
   }
 }
 
-registerModule('Linear', (c) => new Linear(numArg(c, 'inFeatures'), numArg(c, 'outFeatures'), {
+registerModule('Linear', Linear, (c) => new Linear(numArg(c, 'inFeatures'), numArg(c, 'outFeatures'), {
   bias: boolArg(c, 'bias', true),
   init: strArg<InitName>(c, 'init', 'default', INIT_NAMES),
   dtype: dtypeArg(c),
@@ -98,7 +98,7 @@ export class Dropout extends Module {
   }
 }
 
-registerModule('Dropout', (c) => new Dropout(numArg(c, 'p', 0.5)));
+registerModule('Dropout', Dropout, (c) => new Dropout(numArg(c, 'p', 0.5)));
 
 /** Merges axes startAxis..endAxis into one: [N, C, H, W] → [N, C·H·W] with the defaults (1, −1). */
 export class Flatten extends Module {
@@ -121,4 +121,4 @@ export class Flatten extends Module {
   }
 }
 
-registerModule('Flatten', (c) => new Flatten(numArg(c, 'startAxis', 1), numArg(c, 'endAxis', -1)));
+registerModule('Flatten', Flatten, (c) => new Flatten(numArg(c, 'startAxis', 1), numArg(c, 'endAxis', -1)));

@@ -171,12 +171,12 @@ export class KLDivLoss extends Loss {
   }
 }
 
-registerModule('MSELoss', (c) => new MSELoss({ reduction: reductionArg(c, 'mean') }));
-registerModule('HalfSSELoss', (c) => new HalfSSELoss({ reduction: reductionArg(c, 'sum') }));
-registerModule('L1Loss', (c) => new L1Loss({ reduction: reductionArg(c, 'mean') }));
-registerModule('HuberLoss', (c) => new HuberLoss({ reduction: reductionArg(c, 'mean'), delta: numArg(c, 'delta', 1) }));
-registerModule('BCELoss', (c) => new BCELoss({ reduction: reductionArg(c, 'mean'), weight: tensorArg(c, 'weight') }));
-registerModule('BCEWithLogitsLoss', (c) => {
+registerModule('MSELoss', MSELoss, (c) => new MSELoss({ reduction: reductionArg(c, 'mean') }));
+registerModule('HalfSSELoss', HalfSSELoss, (c) => new HalfSSELoss({ reduction: reductionArg(c, 'sum') }));
+registerModule('L1Loss', L1Loss, (c) => new L1Loss({ reduction: reductionArg(c, 'mean') }));
+registerModule('HuberLoss', HuberLoss, (c) => new HuberLoss({ reduction: reductionArg(c, 'mean'), delta: numArg(c, 'delta', 1) }));
+registerModule('BCELoss', BCELoss, (c) => new BCELoss({ reduction: reductionArg(c, 'mean'), weight: tensorArg(c, 'weight') }));
+registerModule('BCEWithLogitsLoss', BCEWithLogitsLoss, (c) => {
   const pw = c.args?.posWeight;
   return new BCEWithLogitsLoss({
     reduction: reductionArg(c, 'mean'),
@@ -184,11 +184,11 @@ registerModule('BCEWithLogitsLoss', (c) => {
     posWeight: typeof pw === 'number' ? pw : tensorArg(c, 'posWeight'),
   });
 });
-registerModule('CrossEntropyLoss', (c) => new CrossEntropyLoss({
+registerModule('CrossEntropyLoss', CrossEntropyLoss, (c) => new CrossEntropyLoss({
   reduction: reductionArg(c, 'mean'), weight: numArrayArg(c, 'weight'), labelSmoothing: numArg(c, 'labelSmoothing', 0),
 }));
-registerModule('NLLLoss', (c) => new NLLLoss({ reduction: reductionArg(c, 'mean'), weight: numArrayArg(c, 'weight') }));
-registerModule('KLDivLoss', (c) => new KLDivLoss({
+registerModule('NLLLoss', NLLLoss, (c) => new NLLLoss({ reduction: reductionArg(c, 'mean'), weight: numArrayArg(c, 'weight') }));
+registerModule('KLDivLoss', KLDivLoss, (c) => new KLDivLoss({
   reduction: reductionArg(c, 'batchmean'),
   convention: strArg<'notes' | 'torch'>(c, 'convention', 'notes', ['notes', 'torch']),
   qIsLog: boolArg(c, 'qIsLog', false),

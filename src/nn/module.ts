@@ -9,10 +9,16 @@ export interface ModuleConfig {
 
 type ModuleFactory = (config: ModuleConfig) => Module;
 const factories = new Map<string, ModuleFactory>();
+/** Registered type names by class: a minifier may rename classes, saved files must not change. */
+const typeNames = new WeakMap<object, string>();
 
-/** Makes a module type rebuildable from its config (used by nb.load); each layer registers itself. */
-export function registerModule(type: string, factory: ModuleFactory): void {
+/**
+ * Makes a module type rebuildable from its config (used by nb.load); each layer registers
+ * itself with its type name, its class and a factory.
+ */
+export function registerModule(type: string, cls: abstract new (...args: never[]) => Module, factory: ModuleFactory): void {
   factories.set(type, factory);
+  typeNames.set(cls, type);
 }
 
 /** Rebuilds a module (and its children) from a config written by `Module.config()`. */
@@ -47,7 +53,7 @@ export abstract class Module {
 
   /** The module's name in summaries, e.g. 'Linear'. */
   get typeName(): string {
-    return this.constructor.name;
+    return typeNames.get(this.constructor) ?? this.constructor.name;
   }
 
   /** Registers a trainable tensor (requiresGrad is set) under name; null reserves the slot. */

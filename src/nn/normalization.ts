@@ -139,4 +139,4 @@ export class BatchNorm1d extends BatchNormBase {
   }
 }
 
-registerModule('BatchNorm1d', (c) => new BatchNorm1d(numArg(c, 'numFeatures'), batchNormOptionsFromConfig(c)));
+registerModule('BatchNorm1d', BatchNorm1d, (c) => new BatchNorm1d(numArg(c, 'numFeatures'), batchNormOptionsFromConfig(c)));

@@ -142,16 +142,16 @@ export class AdaptiveAvgPool2d extends Module {
   }
 }
 
-registerModule('MaxPool2d', (config) => new MaxPool2d(windowArg<Pair>(config, 'kernelSize', NaN), {
+registerModule('MaxPool2d', MaxPool2d, (config) => new MaxPool2d(windowArg<Pair>(config, 'kernelSize', NaN), {
   stride: windowArg<Pair | null>(config, 'stride', null),
   padding: windowArg<Pair>(config, 'padding', 0),
   dilation: windowArg<Pair>(config, 'dilation', 1),
 }));
 
-registerModule('AvgPool2d', (config) => new AvgPool2d(windowArg<Pair>(config, 'kernelSize', NaN), {
+registerModule('AvgPool2d', AvgPool2d, (config) => new AvgPool2d(windowArg<Pair>(config, 'kernelSize', NaN), {
   stride: windowArg<Pair | null>(config, 'stride', null),
   padding: windowArg<Pair>(config, 'padding', 0),
   countIncludePad: boolArg(config, 'countIncludePad', true),
 }));
 
-registerModule('AdaptiveAvgPool2d', (config) => new AdaptiveAvgPool2d(config.args?.outputSize as AdaptiveSize));
+registerModule('AdaptiveAvgPool2d', AdaptiveAvgPool2d, (config) => new AdaptiveAvgPool2d(config.args?.outputSize as AdaptiveSize));

@@ -56,4 +56,4 @@ export class Sequential extends Module {
   }
 }
 
-registerModule('Sequential', (c) => new Sequential(...(c.children ?? []).map((child) => moduleFromConfig(child))));
+registerModule('Sequential', Sequential, (c) => new Sequential(...(c.children ?? []).map((child) => moduleFromConfig(child))));
