@@ -120,7 +120,7 @@ function sectionLines(workload: string, unit: Unit, rows: BenchRecord[], failed:
     else if (r.note && r.value === null) notes.push(r.note);
     const value = r.value === null ? '—' : `${r.extrapolated ? '~' : ''}${formatValue(r.value, unit)}`;
     const ratios = nablaRows.map((n) => {
-      if (r.impl === 'nabla') return '';
+      if (r.impl === 'nabla' || failed.has(configKey(r))) return '';
       const x = ratio(n, r);
       return x === null ? '' : formatRatio(x, unit);
     });

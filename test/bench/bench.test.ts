@@ -164,9 +164,13 @@ describe('bench table', () => {
       rec('nabla', 'gpu', 90, { unit: 'MiB' }),
       rec('nabla', 'js', 100, { unit: 'MiB' }),
       rec('tfjs-cpu', 'cpu', 200, { unit: 'MiB' }),
+      rec('tfjs-wasm', 'wasm', null, { error: 'no kernel' }),
+      rec('tfjs-wasm', 'wasm', 600, { unit: 'MiB' }),
     ]);
     expect(table).not.toContain('nabla gpu ÷ this');
     expect(table).toMatch(/nabla gpu\s+1\s+90\s+of a job that failed/);
+    // Nor ratios against the memory of a peer's failed job.
+    expect(table).toMatch(/tfjs-wasm\s+1\s+600\s+of a job that failed/);
     expect(table).toMatch(/tfjs-cpu\s+1\s+200\s+0\.50/);
   });
 

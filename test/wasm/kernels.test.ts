@@ -223,15 +223,15 @@ describe('elementwise kernels with threads', () => {
   it('give the same bits on 1 and 2 threads', async () => {
     setNumThreads(2);
     expect(await startWasmThreads()).toBe(2);
-    const n = 1 << 19;
+    const n = 1 << 20; // above the threading threshold of every kernel here
     const x = uniform(n, 12, -5, 5);
     const run = (threads: number): Float32Array[] => {
       setNumThreads(threads);
       const outs = [new Float32Array(n), new Float32Array(n), new Float32Array(n), new Float32Array(512)];
       wasmBackend.unary('tanh', x, outs[0]);
-      wasmBackend.softmax(x, [1024, 512], 1, true, outs[1]);
-      wasmBackend.binary('mul', x, [1024, 512], x.subarray(0, 512), [512], outs[2], [1024, 512]);
-      wasmBackend.reduce('sum', x, [1024, 512], [0], outs[3]);
+      wasmBackend.softmax(x, [2048, 512], 1, true, outs[1]);
+      wasmBackend.binary('mul', x, [2048, 512], x.subarray(0, 512), [512], outs[2], [2048, 512]);
+      wasmBackend.reduce('sum', x, [2048, 512], [0], outs[3]);
       return outs;
     };
     const one = run(1);

@@ -23,8 +23,11 @@ export const BINARY_CODES: Partial<Record<BinaryOp, number>> = {
 const HEAVY = new Set<UnaryOp>(['exp', 'log', 'tanh', 'sigmoid']);
 /** Below this many elements the js loop is as fast as the copies. */
 export const MIN_WASM_ELEMENTS = 256;
-/** From this many element-cost units a kernel is split between threads. */
-export const MIN_PARALLEL_WORK = 1 << 18;
+/**
+ * From this many element-cost units a kernel is split between threads. Cheap ops are bound
+ * by the copies in and out, which only the calling thread can do: they need large arrays.
+ */
+export const MIN_PARALLEL_WORK = 1 << 20;
 /** Split points are multiples of 16 floats: whole vectors and whole cache lines per chunk. */
 const CHUNK = 16;
 /** Chunks per thread for kernels without per-chunk setup: late threads still find work. */
