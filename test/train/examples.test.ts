@@ -4,6 +4,7 @@ import { perceptron, trainXor } from '../../examples/xor.js';
 import { sleepStudy } from '../../examples/sleep-study.js';
 import { iris } from '../../examples/iris.js';
 import { trainMnistMlp } from '../../examples/mnist-mlp.js';
+import { trainMnistCnn } from '../../examples/mnist-cnn.js';
 
 const { nn } = nb;
 
@@ -40,6 +41,12 @@ describe('the notes\' examples, trained end to end', () => {
     // The full run (60k, 5 epochs, ≥ 97%) is examples/mnist-mlp.ts; this keeps the suite fast.
     const { accuracy, epochSeconds } = await trainMnistMlp({ epochs: 2, train: 10000, test: 2000 });
     expect(epochSeconds).toHaveLength(2);
+    expect(accuracy).toBeGreaterThan(0.85);
+  });
+
+  it('MNIST LeNet-class CNN: one epoch on a 4k subset passes 85% test accuracy (the full run is examples/mnist-cnn.ts)', async () => {
+    const { accuracy, epochSeconds } = await trainMnistCnn({ epochs: 1, train: 4000, test: 1000 });
+    expect(epochSeconds).toHaveLength(1);
     expect(accuracy).toBeGreaterThan(0.85);
   });
 });
