@@ -33,12 +33,13 @@ export function rmspropUpdate(p: Tensor, grad: ArrayLike<number>, state: RMSprop
   const m = state.gradAvg?.data;
   const b = state.momentumBuffer?.data;
   state.step += 1;
+  const keep = 1 - alpha; // hoisted: V8 recomputes it per element otherwise
   for (let i = 0; i < x.length; i++) {
     const g = weightDecay !== 0 ? grad[i] + weightDecay * x[i] : grad[i];
-    v[i] = alpha * v[i] + (1 - alpha) * g * g;
+    v[i] = alpha * v[i] + keep * g * g;
     let s: number;
     if (m) {
-      m[i] = alpha * m[i] + (1 - alpha) * g;
+      m[i] = alpha * m[i] + keep * g;
       s = Math.sqrt(v[i] - m[i] * m[i]) + eps;
     } else {
       s = Math.sqrt(v[i]) + eps;
