@@ -3,8 +3,9 @@
  * Started by bench/run.ts as `node --conditions=source --import tsx bench/impl/nabla.ts <job>`.
  */
 import * as nb from 'nabla';
-import { emit, errorText, gemmName, readJob, round, rssRecord, type BenchRecord, type Job } from './protocol.js';
-import { timeGemm, trainAndTime, type Trainer } from './timing.js';
+import { emit, errorText, round, type BenchRecord, type Job } from './protocol.js';
+import { timeGemm, type Trainer } from './timing.js';
+import { runWorker } from './worker.js';
 
 /** The part of src/backend/wasm/index.ts this worker uses (the module may not exist yet). */
 interface WasmModule {
@@ -103,26 +104,11 @@ async function mnistTrainer(job: Job, model: nb.nn.Module, flatten: boolean): Pr
   };
 }
 
-async function main(): Promise<void> {
-  const job = readJob();
-  const workload = job.workload === 'gemm' ? gemmName(job.gemm!) : job.workload;
-  let threads = job.threads;
-  try {
+await runWorker({
+  setup: async (job) => {
     nb.manualSeed(job.seed);
-    threads = await selectBackend(job.backend, job.threads);
-    const base = { workload, impl: job.impl, backend: job.backend, threads };
-    if (job.workload === 'gemm') runGemm(job, base);
-    else {
-      const model = job.workload === 'mlp' ? mlp() : cnn();
-      const trainer = await mnistTrainer(job, model, job.workload === 'mlp');
-      await trainAndTime(job, trainer, base, job.workload === 'mlp', emit);
-    }
-  } catch (err) {
-    emit({ workload, impl: job.impl, backend: job.backend, threads, value: null, unit: job.workload === 'gemm' ? 'GFLOP/s' : 's', error: errorText(err) });
-  }
-  emit(rssRecord(job, workload, job.backend, threads));
-  // The wasm backend's worker threads would keep the process alive.
-  process.exit(0);
-}
-
-await main();
+    return selectBackend(job.backend, job.threads);
+  },
+  gemm: runGemm,
+  trainer: (job) => (job.workload === 'mlp' ? mnistTrainer(job, mlp(), true) : mnistTrainer(job, cnn(), false)),
+});

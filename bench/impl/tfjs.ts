@@ -9,8 +9,9 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as nb from 'nabla';
-import { emit, errorText, gemmName, readJob, round, rssRecord, type BenchRecord, type Job } from './protocol.js';
-import { timeGemm, trainAndTime, type Trainer } from './timing.js';
+import { emit, round, type BenchRecord, type Job } from './protocol.js';
+import { timeGemm, type Trainer } from './timing.js';
+import { runWorker } from './worker.js';
 
 /** Selects tfjs' backend; the wasm binaries are loaded from node_modules by file path. Returns its threads. */
 async function selectBackend(name: string): Promise<number> {
@@ -101,24 +102,8 @@ async function mnistTrainer(job: Job, model: tf.Sequential, images: boolean): Pr
   };
 }
 
-async function main(): Promise<void> {
-  const job = readJob();
-  const workload = job.workload === 'gemm' ? gemmName(job.gemm!) : job.workload;
-  let threads = 1;
-  try {
-    threads = await selectBackend(job.backend);
-    const base = { workload, impl: job.impl, backend: job.backend, threads };
-    if (job.workload === 'gemm') runGemm(job, base);
-    else {
-      const model = job.workload === 'mlp' ? mlp() : cnn();
-      const trainer = await mnistTrainer(job, model, job.workload === 'cnn');
-      await trainAndTime(job, trainer, base, job.workload === 'mlp', emit);
-    }
-  } catch (err) {
-    emit({ workload, impl: job.impl, backend: job.backend, threads, value: null, unit: job.workload === 'gemm' ? 'GFLOP/s' : 's', error: errorText(err) });
-  }
-  emit(rssRecord(job, workload, job.backend, threads));
-  process.exit(0);
-}
-
-await main();
+await runWorker({
+  setup: (job) => selectBackend(job.backend),
+  gemm: runGemm,
+  trainer: (job) => (job.workload === 'mlp' ? mnistTrainer(job, mlp(), false) : mnistTrainer(job, cnn(), true)),
+});
