@@ -96,20 +96,14 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
  */
 export function clamp(x: Tensor, min?: number, max?: number): Tensor {
   checkTensor('clamp', x);
-  let y = x;
-  let mask: Tensor | null = null;
   const lo = min === undefined ? null : toTensor('clamp', min, x.dtype);
   const hi = max === undefined ? null : toTensor('clamp', max, x.dtype);
   const dtype = promote(x.dtype, promote(lo?.dtype ?? x.dtype, hi?.dtype ?? x.dtype));
-  // Compute the values without recording, then give the op its own simple gradient.
-  const [out, k] = output(x.shape, dtype);
+  // The values come from the kernels directly; the op gets its own simple gradient.
+  const [y, k] = output(x.shape, dtype);
   const xs = x.dtype === dtype ? x : x.cast(dtype);
-  out.data.set(xs.data);
-  if (lo) k.binary('maximum', out.data, out.shape, lo.cast(dtype).data, [], out.data, out.shape);
-  if (hi) k.binary('minimum', out.data, out.shape, hi.cast(dtype).data, [], out.data, out.shape);
-  y = out;
-  return record(y, 'clamp', [xs], (g) => {
-    mask = xs.ge(min ?? -Infinity).mul(xs.le(max ?? Infinity));
-    return [g.mul(mask)];
-  });
+  y.data.set(xs.data);
+  if (lo) k.binary('maximum', y.data, y.shape, lo.cast(dtype).data, [], y.data, y.shape);
+  if (hi) k.binary('minimum', y.data, y.shape, hi.cast(dtype).data, [], y.data, y.shape);
+  return record(y, 'clamp', [xs], (g) => [g.mul(xs.ge(min ?? -Infinity).mul(xs.le(max ?? Infinity)))]);
 }

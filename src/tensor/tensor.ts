@@ -1,5 +1,5 @@
 import type { DType, TypedArray } from './dtype.js';
-import { allocate, dtypeOf } from './dtype.js';
+import { dtypeOf } from './dtype.js';
 import { DTypeError, ShapeError, fmtShape } from './errors.js';
 import { sizeOf, type Shape } from './shape.js';
 import type * as Ops from '../ops/index.js';
@@ -225,9 +225,4 @@ export class Tensor {
   argmin(axis?: number, keepdims = false): Tensor { return ops().argmin(this, axis, keepdims); }
   softmax(axis = -1): Tensor { return ops().softmax(this, axis); }
   logSoftmax(axis = -1): Tensor { return ops().logSoftmax(this, axis); }
-}
-
-/** Allocates a tensor of the given shape and dtype filled with zeros (internal helper). */
-export function emptyTensor(shape: Shape, dtype: DType): Tensor {
-  return new Tensor(allocate(dtype, sizeOf(shape)), shape);
 }

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import * as nb from 'nabla';
-import { backends, expectClose, f64 } from '../helpers';
+import { backends, expectClose } from '../helpers';
 
 const nn = nb.nn;
 
