@@ -131,38 +131,92 @@ export function col2im(cols: usize, out: usize, g: usize, c0: i32, c1: i32): voi
   }
 }
 
-/** Max over each window of planes [p0, p1); argmax: flat index into x of the first largest (NaN wins). */
+/** Max of one window (output (oh, ow) of the plane at src) into out[o], argmax[o]: first largest, NaN wins. */
+@inline function maxWindow(x: usize, out: usize, argmax: usize, src: i32, oh: i32, ow: i32, o: i32): void {
+  const h0 = oh * strideH - padH;
+  const kiLo = firstInside(h0, dilationH);
+  const kiHi = endInside(h0, dilationH, inH, kH);
+  const w0 = ow * strideW - padW;
+  const kjLo = firstInside(w0, dilationW);
+  const kjHi = endInside(w0, dilationW, inW, kW);
+  let best: f32 = -Infinity;
+  let bestAt = -1;
+  for (let ki = kiLo; ki < kiHi; ki++) {
+    const rowAt = src + (h0 + ki * dilationH) * inW + w0;
+    for (let kj = kjLo; kj < kjHi; kj++) {
+      const at = rowAt + kj * dilationW;
+      const v = load<f32>(f32At(x, at));
+      // Branch-free: which value wins is data-dependent and mispredicts half the time.
+      const take = (v > best) | (bestAt < 0) | ((v != v) & (best == best));
+      best = select<f32>(v, best, take);
+      bestAt = select<i32>(at, bestAt, take);
+    }
+  }
+  store<f32>(f32At(out, o), best);
+  store<i32>(f32At(argmax, o), bestAt);
+}
+
+/** The vector form of maxWindow's update: lanes where v beats best (or is the first NaN) take v and its index. */
+@inline function takes(v: v128, best: v128): v128 {
+  return v128.or(f32x4.gt(v, best), v128.and(f32x4.ne(v, v), f32x4.eq(best, best)));
+}
+
+/**
+ * Max over each window of planes [p0, p1); argmax: flat index into x of the first largest (NaN
+ * wins). Windows 2 wide with stride 2 and no padding (the usual 2×2 pooling) take 4 outputs
+ * at a time in SIMD: two loads per window row, split into even and odd columns.
+ */
 export function maxPool2d(x: usize, out: usize, argmax: usize, g: usize, p0: i32, p1: i32): void {
   setGeometry(g);
   const plane = inH * inW;
+  const simd = kW == 2 && strideW == 2 && dilationW == 1 && padW == 0 && padH == 0;
+  const rowStep = dilationH * inW;
   let o = p0 * outH * outW;
   for (let p = p0; p < p1; p++) {
     const src = p * plane;
     for (let oh = 0; oh < outH; oh++) {
-      const h0 = oh * strideH - padH;
-      const kiLo = firstInside(h0, dilationH);
-      const kiHi = endInside(h0, dilationH, inH, kH);
-      for (let ow = 0; ow < outW; ow++, o++) {
-        const w0 = ow * strideW - padW;
-        const kjLo = firstInside(w0, dilationW);
-        const kjHi = endInside(w0, dilationW, inW, kW);
-        let best: f32 = -Infinity;
-        let bestAt = -1;
-        for (let ki = kiLo; ki < kiHi; ki++) {
-          const rowAt = src + (h0 + ki * dilationH) * inW + w0;
-          for (let kj = kjLo; kj < kjHi; kj++) {
-            const at = rowAt + kj * dilationW;
-            const v = load<f32>(f32At(x, at));
-            // Branch-free: which value wins is data-dependent and mispredicts half the time.
-            const take = (v > best) | (bestAt < 0) | ((v != v) & (best == best));
-            best = select<f32>(v, best, take);
-            bestAt = select<i32>(at, bestAt, take);
+      let ow = 0;
+      if (simd) {
+        for (; ow + 4 <= outW; ow += 4, o += 4) {
+          let r = src + oh * strideH * inW + 2 * ow;
+          let best = f32x4.splat(0), bestAt = i32x4.splat(0);
+          for (let ki = 0; ki < kH; ki++, r += rowStep) {
+            const v0 = v128.load(f32At(x, r));
+            const v1 = v128.load(f32At(x, r), 16);
+            const even = v128.shuffle<f32>(v0, v1, 0, 2, 4, 6);
+            const odd = v128.shuffle<f32>(v0, v1, 1, 3, 5, 7);
+            const atEven = i32x4.add(i32x4.splat(r), i32x4(0, 2, 4, 6));
+            const atOdd = i32x4.add(atEven, i32x4.splat(1));
+            if (ki == 0) {
+              best = even;
+              bestAt = atEven;
+            } else {
+              const take = takes(even, best);
+              best = v128.bitselect(even, best, take);
+              bestAt = v128.bitselect(atEven, bestAt, take);
+            }
+            const take = takes(odd, best);
+            best = v128.bitselect(odd, best, take);
+            bestAt = v128.bitselect(atOdd, bestAt, take);
           }
+          v128.store(f32At(out, o), best);
+          v128.store(f32At(argmax, o), bestAt);
         }
-        store<f32>(f32At(out, o), best);
-        store<i32>(f32At(argmax, o), bestAt);
       }
+      for (; ow < outW; ow++, o++) maxWindow(x, out, argmax, src, oh, ow, o);
     }
+  }
+}
+
+/** maxPool2d's adjoint for planes [p0, p1): out zeroed, each gradient added where its window's max was. */
+export function maxPool2dBackward(grad: usize, argmax: usize, out: usize, g: usize, p0: i32, p1: i32): void {
+  setGeometry(g);
+  const plane = inH * inW;
+  memory.fill(f32At(out, p0 * plane), 0, <usize>((p1 - p0) * plane) << 2);
+  const o1 = p1 * outH * outW;
+  for (let o = p0 * outH * outW; o < o1; o++) {
+    const at = f32At(out, load<i32>(f32At(argmax, o)));
+    store<f32>(at, load<f32>(at) + load<f32>(f32At(grad, o)));
   }
 }
 

@@ -9,7 +9,7 @@ const NEG = 0, ABS = 1, EXP = 2, LOG = 3, SQRT = 4, TANH = 5, SIGMOID = 6, RELU 
 const SIGN = 8, FLOOR = 9, CEIL = 10, ROUND = 11, RECIPROCAL = 12, SQUARE = 13;
 
 const ADD = 0, SUB = 1, MUL = 2, DIV = 3, MAXIMUM = 4, MINIMUM = 5;
-const EQ = 6, NE = 7, LT = 8, LE = 9, GT = 10, GE = 11;
+const EQ = 6, NE = 7, LT = 8, LE = 9, GT = 10, GE = 11, RELU_GRAD = 12;
 
 @inline function vunary(op: i32, x: v128): v128 {
   switch (op) {
@@ -85,6 +85,8 @@ export function unary(op: i32, x: usize, out: usize, start: i32, end: i32): void
     case LE: return v128.and(f32x4.le(a, b), one());
     case GT: return v128.and(f32x4.gt(a, b), one());
     case GE: return v128.and(f32x4.ge(a, b), one());
+    // a where b > 0, else +0 (NaN b gives 0, as the js kernel).
+    case RELU_GRAD: return v128.and(a, f32x4.gt(b, f32x4.splat(0)));
     default: return nan();
   }
 }
@@ -146,6 +148,7 @@ export function binary(
     case LE: binaryRows(LE, a, b, out, d1, len, as0, as1, aStep, bs0, bs1, bStep, r0, r1, start, end); break;
     case GT: binaryRows(GT, a, b, out, d1, len, as0, as1, aStep, bs0, bs1, bStep, r0, r1, start, end); break;
     case GE: binaryRows(GE, a, b, out, d1, len, as0, as1, aStep, bs0, bs1, bStep, r0, r1, start, end); break;
+    case RELU_GRAD: binaryRows(RELU_GRAD, a, b, out, d1, len, as0, as1, aStep, bs0, bs1, bStep, r0, r1, start, end); break;
   }
 }
 

@@ -10,12 +10,16 @@
 // runs at ~46 GFLOP/s per core, the plain one at ~35 (mul + add + 6 loads per k step saturate
 // the FP dispatch); tiles with more accumulators spill (V8 hoists every load of the loop).
 
-/** Register tile: MR rows × NR columns of C in 8 v128 accumulators (2×16 beat 4×8 by ~5% with FMA). */
-const MR: i32 = 2;
-const NR: i32 = 16;
+/**
+ * Register tile: MR rows × NR columns of C in 8 v128 accumulators. With FMA 2×16 beats 4×8 by
+ * ~5%; without it each multiply needs a temporary register, and 2×16 (13 live vectors + 1)
+ * spills where 4×8 (11 + 1) does not, so the plain build uses 4×8.
+ */
+const MR: i32 = ASC_FEATURE_RELAXED_SIMD ? 2 : 4;
+const NR: i32 = ASC_FEATURE_RELAXED_SIMD ? 16 : 8;
 /** Cache blocks: an MC×KC block of A stays in L2, a KC×NR panel of B in L1. */
 const MC: i32 = 64;
-const KC_MAX: i32 = 256;
+const KC_MAX: i32 = 512;
 const NC: i32 = 1024;
 
 /** Bytes of scratch one thread needs: packed A block, packed B block, one edge tile. */
@@ -43,11 +47,12 @@ export function gemmSliceK(k: i32): i32 {
  * zero, then added to C (or stored when first). The loop runs on the B pointer alone: V8
  * keeps all 8 accumulators and 6 loaded vectors in registers (14 of 15 xmm).
  */
-@inline function microKernel(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, first: bool): void {
+@inline function microKernel2x16(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, first: bool): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0), c03 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0), c12 = f32x4.splat(0), c13 = f32x4.splat(0);
-  const end = pb + <usize>kc * (NR * 4);
-  while (pb < end) {
+  const end = pb + <usize>kc * 64;
+  // kc ≥ 1: a do-while is one compare and branch per step.
+  do {
     const b0 = v128.load(pb);
     const b1 = v128.load(pb, 16);
     const b2 = v128.load(pb, 32);
@@ -62,9 +67,9 @@ export function gemmSliceK(k: i32): i32 {
     c11 = madd(a, b1, c11);
     c12 = madd(a, b2, c12);
     c13 = madd(a, b3, c13);
-    pa += MR * 4;
-    pb += NR * 4;
-  }
+    pa += 8;
+    pb += 64;
+  } while (pb < end);
   const c1 = c + ldc;
   if (!first) {
     c00 = f32x4.add(v128.load(c), c00);
@@ -84,6 +89,60 @@ export function gemmSliceK(k: i32): i32 {
   v128.store(c1, c11, 16);
   v128.store(c1, c12, 32);
   v128.store(c1, c13, 48);
+}
+
+
+/** The 4×8 tile of the plain build: same contract as microKernel2x16. */
+@inline function microKernel4x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, first: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  const end = pb + <usize>kc * 32;
+  // kc ≥ 1: a do-while is one compare and branch per step.
+  do {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    let a = v128.load32_splat(pa);
+    c00 = madd(a, b0, c00);
+    c01 = madd(a, b1, c01);
+    a = v128.load32_splat(pa, 4);
+    c10 = madd(a, b0, c10);
+    c11 = madd(a, b1, c11);
+    a = v128.load32_splat(pa, 8);
+    c20 = madd(a, b0, c20);
+    c21 = madd(a, b1, c21);
+    a = v128.load32_splat(pa, 12);
+    c30 = madd(a, b0, c30);
+    c31 = madd(a, b1, c31);
+    pa += 16;
+    pb += 32;
+  } while (pb < end);
+  const c1 = c + ldc;
+  const c2 = c1 + ldc;
+  const c3 = c2 + ldc;
+  if (!first) {
+    c00 = f32x4.add(v128.load(c), c00);
+    c01 = f32x4.add(v128.load(c, 16), c01);
+    c10 = f32x4.add(v128.load(c1), c10);
+    c11 = f32x4.add(v128.load(c1, 16), c11);
+    c20 = f32x4.add(v128.load(c2), c20);
+    c21 = f32x4.add(v128.load(c2, 16), c21);
+    c30 = f32x4.add(v128.load(c3), c30);
+    c31 = f32x4.add(v128.load(c3, 16), c31);
+  }
+  v128.store(c, c00);
+  v128.store(c, c01, 16);
+  v128.store(c1, c10);
+  v128.store(c1, c11, 16);
+  v128.store(c2, c20);
+  v128.store(c2, c21, 16);
+  v128.store(c3, c30);
+  v128.store(c3, c31, 16);
+}
+
+/** The build's register tile. */
+@inline function microKernel(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, first: bool): void {
+  if (ASC_FEATURE_RELAXED_SIMD) microKernel2x16(kc, pa, pb, c, ldc, first);
+  else microKernel4x8(kc, pa, pb, c, ldc, first);
 }
 
 /** A partial tile (mr < MR or nr < NR): computed into a scratch tile, then the valid part added. */
@@ -112,28 +171,48 @@ function packB(b: usize, rsB: i32, csB: i32, p0: i32, kc: i32, j0: i32, nc: i32,
     const nr = min(NR, nc - jr);
     const src = b + (<usize>p0 * rsB + <usize>(j0 + jr) * csB) * 4;
     if (nr == NR && csB == 1) {
-      // Rows of B are contiguous: four vector copies per k step.
+      // Rows of B are contiguous: NR/4 vector copies per k step.
       let s = src;
       const stride = <usize>rsB * 4;
       for (let p = 0; p < kc; p++) {
         v128.store(dst, v128.load(s));
         v128.store(dst, v128.load(s, 16), 16);
-        v128.store(dst, v128.load(s, 32), 32);
-        v128.store(dst, v128.load(s, 48), 48);
+        if (NR == 16) {
+          v128.store(dst, v128.load(s, 32), 32);
+          v128.store(dst, v128.load(s, 48), 48);
+        }
         s += stride;
         dst += NR * 4;
       }
     } else if (nr == NR && rsB == 1) {
-      // Bᵀ stored: each column of the panel is contiguous along k; write it strided.
+      // Bᵀ stored: each column of the panel is contiguous along k. Four k steps of four
+      // columns at a time: four vector loads, a 4×4 transpose in registers, four stores.
       const colStride = <usize>csB * 4;
-      for (let j = 0; j < NR; j++) {
-        let s = src + <usize>j * colStride;
-        let d = dst + (j << 2);
-        for (let p = 0; p < kc; p++) {
-          store<f32>(d, load<f32>(s));
-          s += 4;
-          d += NR * 4;
+      let p = 0;
+      for (; p + 4 <= kc; p += 4) {
+        const s = src + (<usize>p << 2);
+        const d = dst + <usize>p * (NR * 4);
+        for (let j = 0; j < NR; j += 4) {
+          const c0 = s + <usize>j * colStride;
+          const x0 = v128.load(c0);
+          const x1 = v128.load(c0 + colStride);
+          const x2 = v128.load(c0 + 2 * colStride);
+          const x3 = v128.load(c0 + 3 * colStride);
+          const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5);
+          const t1 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5);
+          const t2 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
+          const t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
+          const at = d + (<usize>j << 2);
+          v128.store(at, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+          v128.store(at, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7), NR * 4);
+          v128.store(at, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), NR * 8);
+          v128.store(at, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), NR * 12);
         }
+      }
+      for (; p < kc; p++) {
+        const s = src + (<usize>p << 2);
+        const d = dst + <usize>p * (NR * 4);
+        for (let j = 0; j < NR; j++) store<f32>(d + (j << 2), load<f32>(s + <usize>j * colStride));
       }
       dst += <usize>kc * NR * 4;
     } else {
@@ -157,15 +236,16 @@ function packA(a: usize, rsA: i32, csA: i32, i0: i32, mc: i32, p0: i32, kc: i32,
     const mr = min(MR, mc - ir);
     const src = a + (<usize>(i0 + ir) * rsA + <usize>p0 * csA) * 4;
     if (mr == MR && rsA == 1) {
-      // Aᵀ stored: the two values of one k step are adjacent.
+      // Aᵀ stored: the MR values of one k step are adjacent.
       let s = src;
       const stride = <usize>csA * 4;
       for (let p = 0; p < kc; p++) {
-        store<u64>(dst, load<u64>(s));
+        if (MR == 4) v128.store(dst, v128.load(s));
+        else store<u64>(dst, load<u64>(s));
         s += stride;
         dst += MR * 4;
       }
-    } else if (mr == MR && csA == 1) {
+    } else if (mr == MR && csA == 1 && MR == 2) {
       // Rows of A are contiguous along k: interleave the two rows four steps at a time.
       const r0 = src;
       const r1 = src + <usize>rsA * 4;
@@ -183,6 +263,31 @@ function packA(a: usize, rsA: i32, csA: i32, i0: i32, mc: i32, p0: i32, kc: i32,
         store<f32>(dst, load<f32>(r0 + off));
         store<f32>(dst, load<f32>(r1 + off), 4);
         dst += MR * 4;
+      }
+    } else if (mr == MR && csA == 1 && MR == 4) {
+      // Four rows contiguous along k: a 4×4 transpose per four k steps.
+      const rowStride = <usize>rsA * 4;
+      let p = 0;
+      for (; p + 4 <= kc; p += 4) {
+        const r = src + (<usize>p << 2);
+        const x0 = v128.load(r);
+        const x1 = v128.load(r + rowStride);
+        const x2 = v128.load(r + 2 * rowStride);
+        const x3 = v128.load(r + 3 * rowStride);
+        const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5);
+        const t1 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5);
+        const t2 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
+        const t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
+        v128.store(dst, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+        v128.store(dst, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7), 16);
+        v128.store(dst, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), 32);
+        v128.store(dst, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), 48);
+        dst += 64;
+      }
+      for (; p < kc; p++) {
+        const r = src + (<usize>p << 2);
+        for (let i = 0; i < 4; i++) store<f32>(dst + (i << 2), load<f32>(r + <usize>i * rowStride));
+        dst += 16;
       }
     } else {
       for (let p = 0; p < kc; p++) {
@@ -247,4 +352,60 @@ export function gemm(
 /** First free byte after the module's static data: JS allocates above it. */
 export function heapBase(): usize {
   return __heap_base;
+}
+
+/** Columns of a prepacked B, rounded up to whole NR-wide panels. */
+@inline function paddedColumns(n: i32): i32 {
+  return ((n + NR - 1) / NR) * NR;
+}
+
+/**
+ * Packs columns [j0, j1) of B (k×n, B(p,j) = b[p·rsB + j·csB]) for `gemmPacked`: for each K
+ * slice, NR-wide panels; the panel of column j in the slice starting at pc is at
+ * dst + (pc·nPadded + j·kc)·4. j0 is a multiple of NR. Threads pack disjoint column ranges.
+ */
+export function gemmPackB(b: usize, rsB: i32, csB: i32, k: i32, n: i32, j0: i32, j1: i32, dst: usize, thread: i32): void {
+  const kcMax = gemmSliceK(k);
+  const nPadded = paddedColumns(n);
+  for (let pc = 0; pc < k; pc += kcMax) {
+    const kc = min(kcMax, k - pc);
+    packB(b, rsB, csB, pc, kc, j0, j1 - j0, dst + (<usize>pc * nPadded + <usize>j0 * kc) * 4);
+  }
+}
+
+/**
+ * Rows [i0, i1) and columns [j0, j1) of C = op(A)·B with B already packed by gemmPackB (one
+ * matrix, no batch): every thread shares one packing of B instead of repacking it. Sums in
+ * the same order as `gemm`, so the bits do not depend on the path or the split.
+ */
+export function gemmPacked(
+  a: usize, pb: usize, c: usize, k: i32, n: i32, rsA: i32, csA: i32,
+  i0: i32, i1: i32, j0: i32, j1: i32, work: usize, thread: i32,
+): void {
+  const packedA = work + <usize>thread * <usize>gemmWorkBytes();
+  const tile = packedA + <usize>(MC * KC_MAX * 4) + <usize>(NC * KC_MAX * 4);
+  const ldc = <usize>n * 4;
+  const kcMax = gemmSliceK(k);
+  const nPadded = paddedColumns(n);
+  for (let pc = 0; pc < k; pc += kcMax) {
+    const kc = min(kcMax, k - pc);
+    const first = pc == 0;
+    const slice = pb + <usize>pc * nPadded * 4;
+    for (let ic = i0; ic < i1; ic += MC) {
+      const mc = min(MC, i1 - ic);
+      packA(a, rsA, csA, ic, mc, pc, kc, packedA);
+      for (let jr = j0; jr < j1; jr += NR) {
+        const nr = min(NR, j1 - jr);
+        const panel = slice + <usize>jr * kc * 4;
+        const ccol = c + <usize>jr * 4;
+        for (let ir = 0; ir < mc; ir += MR) {
+          const mr = min(MR, mc - ir);
+          const pa = packedA + <usize>ir * kc * 4;
+          const ct = ccol + <usize>(ic + ir) * ldc;
+          if (mr == MR && nr == NR) microKernel(kc, pa, panel, ct, ldc, first);
+          else edgeTile(kc, pa, panel, ct, ldc, first, mr, nr, tile);
+        }
+      }
+    }
+  }
 }

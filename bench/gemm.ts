@@ -3,7 +3,10 @@
  * wasm memory included) for 128×784×128, 512³ and 1024³ on 1 and 2 threads, with the plain
  * SIMD and the relaxed-SIMD build, and the js kernel for scale.
  *
- *   npx tsx --conditions=source bench/gemm.ts [--rounds 3] [--seconds 0.4]
+ *   npx tsx --conditions=source bench/gemm.ts [--rounds 3] [--seconds 0.4] [--resident]
+ *
+ * --resident keeps A, B and C in wasm memory (as the optimizers keep parameters): the
+ * kernel alone, no copies.
  *
  * Each build runs in its own child process (a process loads one build); rounds alternate the
  * builds, since timings on a shared machine drift by 5–10% over minutes. Best of the rounds.
@@ -41,16 +44,26 @@ function measure(run: () => void, flops: number, seconds: number): number {
   return flops / best / 1e9;
 }
 
+/** A random matrix in wasm memory (as parameters are) with --resident, else an ordinary array. */
+function operand(n: number, resident: boolean): Float32Array {
+  const x = randomMatrix(n);
+  if (!resident) return x;
+  const r = wasmBackend.residentArray?.('float32', n) as Float32Array | null;
+  if (!r) throw new Error('gemm: this engine has no resident wasm arrays (no shared memory)');
+  r.set(x);
+  return r;
+}
+
 /** Child: one build, every size and thread count; prints one JSON line. */
-async function child(relaxed: boolean, seconds: number): Promise<void> {
+async function child(relaxed: boolean, seconds: number, resident: boolean): Promise<void> {
   await initWasmBackend({ relaxedSimd: relaxed });
   setNumThreads(2);
   await startWasmThreads();
   const results: Record<string, number> = {};
   for (const [m, k, n] of SIZES) {
-    const a = randomMatrix(m * k);
-    const b = randomMatrix(k * n);
-    const out = new Float32Array(m * n);
+    const a = operand(m * k, resident);
+    const b = operand(k * n, resident);
+    const out = resident ? operand(m * n, true) : new Float32Array(m * n);
     const spec: MatmulSpec = { batch: 1, m, k, n, transA: false, transB: false, aBatchStride: 0, bBatchStride: 0 };
     for (const threads of THREADS) {
       setNumThreads(threads);
@@ -73,15 +86,16 @@ async function main(): Promise<void> {
   const seconds = option('seconds', 0.4);
   const childVariant = process.argv.indexOf('--child');
   if (childVariant >= 0) {
-    await child(process.argv[childVariant + 1] === 'relaxed', seconds);
+    await child(process.argv[childVariant + 1] === 'relaxed', seconds, process.argv.includes('--resident'));
     return;
   }
   const rounds = option('rounds', 3);
+  const resident = process.argv.includes('--resident');
   const script = fileURLToPath(import.meta.url);
   const best: Record<string, Record<string, number>> = { simd: {}, 'relaxed-simd': {} };
   for (let round = 0; round < rounds; round++) {
     for (const build of ['simd', 'relaxed']) {
-      const result = spawnSync(process.execPath, [...process.execArgv, script, '--child', build, '--seconds', String(seconds)], {
+      const result = spawnSync(process.execPath, [...process.execArgv, script, '--child', build, '--seconds', String(seconds), ...(resident ? ['--resident'] : [])], {
         encoding: 'utf8',
       });
       const line = result.stdout.trim().split('\n').pop() ?? '';
@@ -91,7 +105,8 @@ async function main(): Promise<void> {
     }
     process.stderr.write(`round ${round + 1}/${rounds} done\n`);
   }
-  console.log(`GEMM GFLOP/s, float32, best of ${rounds} rounds (copies into wasm memory included)\n`);
+  const where = resident ? 'operands resident in wasm memory' : 'copies into wasm memory included';
+  console.log(`GEMM GFLOP/s, float32, best of ${rounds} rounds (${where})\n`);
   const header = ['build', 'threads', ...SIZES.map(([m, k, n]) => `${m}×${k}×${n}`)];
   console.log(header.map((h) => h.padStart(16)).join(''));
   for (const variant of ['simd', 'relaxed-simd']) {

@@ -147,6 +147,8 @@ export function planJobs(o: Options, ctx: PlanContext): PlannedJob[] {
       for (const impl of o.impls) {
         if (impl === 'nabla') {
           for (const backend of nablaBackends) {
+            // The plain-SIMD build is compared on GEMM only, unless asked for by name.
+            if (backend === 'wasm-simd' && workload !== 'gemm' && !o.backends) continue;
             const counts = ctx.threadedBackends.includes(backend) ? nablaThreads : [1];
             const epochs = workload === 'mlp' && !o.quick ? 5 : 1;
             for (const threads of counts) {

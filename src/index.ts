@@ -12,7 +12,7 @@ installTensorHooks({ ops, backward });
 export {
   Tensor, NablaError, ShapeError, DTypeError, ValueError, FormatError,
   tensor, zeros, ones, full, zerosLike, onesLike, fullLike, eye, arange, linspace, rand, randn, randint, randperm,
-  manualSeed, Generator, globalGenerator, setBackend, getBackend, listBackends,
+  manualSeed, Generator, globalGenerator, setBackend, getBackend, listBackends, makeResident, residentZeros,
   type DType, type TypedArray, type TensorLike, type TensorOptions, type NestedNumbers, type BackwardOptions,
 } from './tensor/index.js';
 export { registerBackend, type Backend, type Kernels, type KernelName } from './backend/index.js';

@@ -15,9 +15,10 @@ export type UnaryOp =
   | 'neg' | 'abs' | 'exp' | 'log' | 'sqrt' | 'sin' | 'cos' | 'tanh' | 'sigmoid' | 'relu'
   | 'sign' | 'floor' | 'ceil' | 'round' | 'log1p' | 'expm1' | 'reciprocal' | 'square';
 
+/** Binary ops; reluGrad(g, x) is g where x > 0, else 0 (ReLU's backward in one pass). */
 export type BinaryOp =
   | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
-  | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
+  | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'reluGrad';
 
 export type ReduceOp = 'sum' | 'max' | 'min' | 'prod';
 
@@ -107,13 +108,76 @@ export interface Kernels {
   avgPool2d(x: TypedArray, geometry: Conv2dGeometry, countIncludePad: boolean, out: TypedArray): void;
   /** avgPool2d's adjoint: g [N, C, outH, outW] → out [N, C, inH, inW] (overwritten). */
   avgPool2dBackward(g: TypedArray, geometry: Conv2dGeometry, countIncludePad: boolean, out: TypedArray): void;
+  /**
+   * Direct convolution (groups 1): x [N, C, inH, inW], weight [outC, C, kH, kW], bias [outC] or
+   * null → out [N, outC, outH, outW] = bias[o] + Σ_{c, ki, kj} weight[o, c, ki, kj] ·
+   * x[n, c, oh·strideH − padH + ki·dilationH, ow·strideW − padW + kj·dilationW] (0 in the padding).
+   */
+  conv2d(x: TypedArray, weight: TypedArray, bias: TypedArray | null, geometry: Conv2dGeometry, outChannels: number, out: TypedArray): void;
+  /** conv2d's gradient w.r.t. x: grad [N, outC, outH, outW], weight → out [N, C, inH, inW] (overwritten). */
+  conv2dBackwardInput(grad: TypedArray, weight: TypedArray, geometry: Conv2dGeometry, outChannels: number, out: TypedArray): void;
+  /**
+   * conv2d's gradient w.r.t. the weight: x, grad → out [outC, C, kH, kW] (overwritten); when
+   * biasOut [outC] is given, also the bias gradient (grad summed over N, outH, outW).
+   */
+  conv2dBackwardWeight(x: TypedArray, grad: TypedArray, geometry: Conv2dGeometry, outChannels: number, out: TypedArray, biasOut: TypedArray | null): void;
+  /**
+   * maxPool2d's adjoint: out [N, C, inH, inW] (overwritten) gets grad [N, C, outH, outW] added at
+   * the argmax indices maxPool2d returned (each within its own image plane).
+   */
+  maxPool2dBackward(grad: TypedArray, argmax: Int32Array, geometry: Conv2dGeometry, out: TypedArray): void;
+}
+
+/** Hyper-parameters of one fused Adam / AdamW / AMSGrad step (see Kernels.adamStep). */
+export interface AdamStepSpec {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  /** λ: added to the gradient as λ·p (Adam), or p shrinks by lr·λ first (decoupled, AdamW). */
+  weightDecay: number;
+  decoupledWeightDecay: boolean;
+  /** The step number t ≥ 1, for the bias corrections 1 − βᵗ. */
+  step: number;
+}
+
+/** Hyper-parameters of one fused SGD step (see Kernels.sgdStep). */
+export interface SgdStepSpec {
+  lr: number;
+  momentum: number;
+  dampening: number;
+  nesterov: boolean;
+  weightDecay: number;
+  /** The first step with momentum: the buffer starts as the gradient itself (undamped). */
+  first: boolean;
+}
+
+/** Fused optimizer updates: every array is [n] and written in place (p, and the state). */
+export interface OptimizerKernels {
+  /**
+   * PyTorch's Adam rule: (AdamW) p ← p·(1 − lr·λ), else g ← g + λ·p; m ← β₁m + (1 − β₁)g;
+   * v ← β₂v + (1 − β₂)g²; (AMSGrad) vMax ← max(vMax, v), used for v below;
+   * p ← p − lr/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + eps).
+   */
+  adamStep(p: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, vMax: TypedArray | null, spec: AdamStepSpec): void;
+  /**
+   * PyTorch's SGD rule: g ← g + λ·p; buf ← g (first step) or μ·buf + (1 − τ)·g;
+   * d ← g + μ·buf (Nesterov) or buf (d = g without momentum, buf null); p ← p − lr·d.
+   */
+  sgdStep(p: TypedArray, g: TypedArray, buf: TypedArray | null, spec: SgdStepSpec): void;
 }
 
 /** A named backend: the kernel set plus what it can do. */
-export interface Backend extends Kernels {
+export interface Backend extends Kernels, OptimizerKernels {
   readonly name: string;
   /** dtypes this backend computes in (float64 for gradient checks needs the js backend). */
   readonly dtypes: readonly DType[];
+  /**
+   * A zero-filled array of `length` elements kept in the backend's own memory, which its
+   * kernels use without copying (wasm: parameters and optimizer state). Null (or absent)
+   * where the backend has no such memory for dtype; the caller then uses an ordinary array.
+   */
+  residentArray?(dtype: DType, length: number): TypedArray | null;
 }
 
 /** Names of the kernels, for backends that implement only some and fall back. */

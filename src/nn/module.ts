@@ -1,4 +1,4 @@
-import { ShapeError, ValueError, fmtShape, shapesEqual, Tensor } from '../tensor/index.js';
+import { ShapeError, ValueError, fmtShape, makeResident, shapesEqual, Tensor } from '../tensor/index.js';
 
 /** A JSON description of a module: enough to rebuild it (weights travel separately). */
 export interface ModuleConfig {
@@ -56,9 +56,14 @@ export abstract class Module {
     return typeNames.get(this.constructor) ?? this.constructor.name;
   }
 
-  /** Registers a trainable tensor (requiresGrad is set) under name; null reserves the slot. */
+  /**
+   * Registers a trainable tensor (requiresGrad is set) under name; null reserves the slot.
+   * Its storage moves into the backend's memory (wasm) now, before any view of it exists, so
+   * the optimizer's in-place updates need no copy.
+   */
   protected registerParameter(name: string, t: Tensor | null): Tensor | null {
     if (t && !t.requiresGrad) t.requiresGrad_(true);
+    if (t) makeResident(t);
     this.params.set(name, t);
     return t;
   }

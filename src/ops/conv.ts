@@ -102,13 +102,62 @@ export function col2im(cols: Tensor, geometry: Conv2dGeometry): Tensor {
   return record(x, 'col2im', [cols], (grad) => [im2col(grad, g)]);
 }
 
+/*
+ * Direct convolution (groups 1, stride 1): three ops over the conv2d / conv2dBackwardInput /
+ * conv2dBackwardWeight kernels. All three are bilinear and each one's gradients are the other
+ * two, so derivatives of any order stay within the family:
+ *   y = conv(x, w)            ⟨ȳ, y⟩ = ⟨inputGrad(ȳ, w), x⟩ = ⟨weightGrad(x, ȳ), w⟩.
+ */
+
+/** y [N, outC, outH, outW] = conv(x, w) + bias; x [N, C, inH, inW] already padded for an odd 'same'. */
+function directConv(x: Tensor, w: Tensor, bias: Tensor | null, g: Conv2dGeometry): Tensor {
+  const outChannels = w.shape[0];
+  const [y, k] = output([g.batch, outChannels, g.outH, g.outW], x.dtype);
+  k.conv2d(x.data, w.data, bias?.data ?? null, g, outChannels, y.data);
+  const inputs = bias === null ? [x, w] : [x, w, bias];
+  return record(y, 'conv2d', inputs, (grad) => {
+    const dx = x.requiresGrad ? convInputGrad(grad, w, g) : null;
+    const [dw, db] = w.requiresGrad || bias?.requiresGrad ? convWeightGrad(x, grad, g, bias !== null) : [null, null];
+    return [dx, dw, db];
+  });
+}
+
+/** dx [N, C, inH, inW] = conv(·, w)'s adjoint applied to grad [N, outC, outH, outW]. */
+function convInputGrad(grad: Tensor, w: Tensor, g: Conv2dGeometry): Tensor {
+  const [dx, k] = output([g.batch, g.channels, g.inH, g.inW], grad.dtype);
+  k.conv2dBackwardInput(grad.data, w.data, g, w.shape[0], dx.data);
+  return record(dx, 'conv2dBackwardInput', [grad, w], (gx) => [
+    grad.requiresGrad ? directConv(gx, w, null, g) : null,
+    w.requiresGrad ? convWeightGrad(gx, grad, g, false)[0] : null,
+  ]);
+}
+
+/**
+ * dw [outC, C, kH, kW] = Σ grad · x over images and positions, and (withBias) the bias
+ * gradient [outC] = grad summed over N, outH, outW, computed by the same kernel call.
+ */
+function convWeightGrad(x: Tensor, grad: Tensor, g: Conv2dGeometry, withBias: boolean): [Tensor, Tensor | null] {
+  const outChannels = grad.shape[1];
+  const [dw, k] = output([outChannels, g.channels, g.kH, g.kW], grad.dtype);
+  const [db] = withBias ? output([outChannels], grad.dtype) : [null];
+  k.conv2dBackwardWeight(x.data, grad.data, g, outChannels, dw.data, db?.data ?? null);
+  const dwRecorded = record(dw, 'conv2dBackwardWeight', [x, grad], (gw) => [
+    x.requiresGrad ? convInputGrad(grad, gw, g) : null,
+    grad.requiresGrad ? directConv(x, gw, null, g) : null,
+  ]);
+  // The bias gradient is linear in grad alone: its adjoint spreads gb over every position.
+  const dbRecorded = db && record(db, 'conv2dBackwardBias', [grad], (gb) => [gb.reshape([1, outChannels, 1, 1]).broadcastTo(grad.shape)]);
+  return [dwRecorded, dbRecorded];
+}
+
 /**
  * 2-D convolution (cross-correlation, as in PyTorch): x [N, C, H, W] (or [C, H, W]), weight
  * [outC, C/groups, kH, kW], optional bias [outC] → [N, outC, outH, outW] (or [outC, outH, outW]).
  *
- * Computed as im2col and one batched matrix product per call (groups are the batch), so a
- * faster matmul makes convolution faster. It is written with differentiable ops only, so its
- * gradient is dW = dY·colsᵀ, dCols = Wᵀ·dY, dX = col2im(dCols), and second derivatives work.
+ * Stride 1 without groups runs the direct convolution kernels (their gradients are each other).
+ * Other geometries are im2col and one batched matrix product (groups are the batch), written
+ * with differentiable ops: dW = dY·colsᵀ, dCols = Wᵀ·dY, dX = col2im(dCols). Second
+ * derivatives work on both paths.
  */
 export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: Conv2dOptions = {}): Tensor {
   checkTensor('conv2d', x);
@@ -127,6 +176,11 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
   const w = weight.dtype === dtype ? weight : weight.cast(dtype);
   if (input.ndim === 3) input = input.unsqueeze(0);
   if (extra[0] || extra[1]) input = input.pad([[0, extra[0]], [0, extra[1]]]);
+  if (groups === 1 && g.strideH === 1 && g.strideW === 1) {
+    const b = bias === null || bias.dtype === dtype ? bias : bias.cast(dtype);
+    const y = directConv(input, w, b, g);
+    return x.ndim === 3 ? y.squeeze(0) : y;
+  }
   const perGroup = (g.channels / groups) * g.kH * g.kW;
   const columns = g.batch * g.outH * g.outW;
   const cols = im2col(input, g).reshape([groups, perGroup, columns]);

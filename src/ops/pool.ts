@@ -1,7 +1,6 @@
 import type { Conv2dGeometry } from '../backend/types.js';
 import { ValueError, tensor, type DType, type Tensor } from '../tensor/index.js';
 import { checkFloat, checkTensor, output, record } from './core.js';
-import { indexScatter } from './movement.js';
 import { imageDims, pair, windowGeometry, type Pair } from './window.js';
 
 /** Options of max pooling; every pair is [height, width] or one number for both. */
@@ -62,9 +61,18 @@ export function maxPool2d(x: Tensor, kernelSize: Pair, options: MaxPool2dOptions
     const [y, k] = output([g.batch, g.channels, g.outH, g.outW], x4.dtype);
     const argmax = new Int32Array(y.size);
     k.maxPool2d(x4.data, g, y.data, argmax);
-    // Routing the gradient is a scatter-add by the arg-max indices: differentiable (its adjoint is a gather).
-    return record(y, 'maxPool2d', [x4], (grad) => [indexScatter(grad.reshape([grad.size]), 0, argmax, x4.size).reshape(x4.shape)]);
+    return record(y, 'maxPool2d', [x4], (grad) => [maxPoolAdjoint(grad, argmax, g)]);
   });
+}
+
+/**
+ * Max pooling's gradient: grad [N, C, outH, outW] added at the arg-max cells of x [N, C, H, W].
+ * Linear in grad; its own gradient gathers gg at the same cells (a scatter's adjoint).
+ */
+function maxPoolAdjoint(grad: Tensor, argmax: Int32Array, g: Conv2dGeometry): Tensor {
+  const [dx, k] = output([g.batch, g.channels, g.inH, g.inW], grad.dtype);
+  k.maxPool2dBackward(grad.data, argmax, g, dx.data);
+  return record(dx, 'maxPool2dBackward', [grad], (gg) => [gg.reshape([gg.size]).indexSelect(0, argmax).reshape(grad.shape)]);
 }
 
 function avgPoolForward(x4: Tensor, g: Conv2dGeometry, countIncludePad: boolean): Tensor {

@@ -1,5 +1,6 @@
 import type { UnaryOp } from '../backend/types.js';
 import { zerosLike, type DType, type Tensor } from '../tensor/index.js';
+import { reluGrad } from './binary.js';
 import { checkTensor, output, record } from './core.js';
 
 /** Ops whose result is a float even for int32 input (as in PyTorch). */
@@ -18,7 +19,7 @@ const RULES: Record<UnaryOp, Rule> = {
   cos: (g, x) => g.mul(x.sin()).neg(),
   tanh: (g, _x, y) => g.mul(y.square().neg().add(1)),
   sigmoid: (g, _x, y) => g.mul(y.mul(y.neg().add(1))),
-  relu: (g, x) => g.mul(x.gt(0)),
+  relu: (g, x) => reluGrad(g, x),
   // Piecewise constant: zero gradient wherever it exists.
   sign: (_g, x) => zerosLike(x),
   floor: (_g, x) => zerosLike(x),

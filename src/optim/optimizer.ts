@@ -1,4 +1,4 @@
-import { allocate, fmtShape, ShapeError, Tensor, ValueError, zerosLike } from '../tensor/index.js';
+import { allocate, fmtShape, makeResident, type TypedArray, residentZeros, ShapeError, Tensor, ValueError } from '../tensor/index.js';
 import { enableGrad } from '../autograd/index.js';
 
 /** Storage of a float parameter or buffer; updates are plain loops over it. */
@@ -45,6 +45,14 @@ export interface OptimizerStateDict {
 }
 
 /** Per-parameter update: p (its values are written in place), g (its gradient), its state and group options. */
+/** The gradient as a typed array of p's dtype (the fused kernels' operand), converting when it is not. */
+export function gradientArray(p: Tensor, grad: ArrayLike<number>): TypedArray {
+  if (ArrayBuffer.isView(grad) && (grad as TypedArray).constructor === p.data.constructor) return grad as TypedArray;
+  const out = allocate(p.dtype, p.size);
+  for (let i = 0; i < out.length; i++) out[i] = grad[i];
+  return out;
+}
+
 export type UpdateRule<O, S> = (p: Tensor, g: ArrayLike<number>, state: S, options: O) => void;
 
 // ---- option checks shared by the optimizers; each names the optimizer and the option ----
@@ -175,6 +183,8 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
       seen.add(p);
     });
     const opts = this.resolve(this.defaults as O, group as unknown as Record<string, unknown>);
+    // Parameters move into the backend's memory (wasm), where the fused updates run in place.
+    for (const p of group.params) makeResident(p);
     this.paramGroups.push({ ...opts, params: [...group.params] });
   }
 
@@ -219,7 +229,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
 
   /** A zeroed buffer of p's shape and dtype (for moment estimates). */
   protected buffer(p: Tensor, fill = 0): Tensor {
-    const t = zerosLike(p);
+    const t = residentZeros(p.shape, p.dtype);
     if (fill !== 0) t.data.fill(fill);
     return t;
   }
@@ -292,9 +302,9 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
       const v = saved[k];
       if (v instanceof Tensor && (t instanceof Tensor || t === null)) {
         if (v.size !== p.size) throw new ShapeError(`${who}: state '${k}' of parameter ${i} has shape ${fmtShape(v.shape)}, the parameter ${fmtShape(p.shape)}`);
-        const data = allocate(p.dtype, p.size);
-        data.set(v.data);
-        out[k] = new Tensor(data, p.shape);
+        const restoredBuffer = residentZeros(p.shape, p.dtype);
+        restoredBuffer.data.set(v.data);
+        out[k] = restoredBuffer;
       } else if (typeof v === 'number' && typeof t === 'number') {
         out[k] = v;
       } else if (v === null && t === null) {

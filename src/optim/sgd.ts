@@ -1,5 +1,5 @@
-import { ValueError, zerosLike, type Tensor } from '../tensor/index.js';
-import { checkBoolean, checkNonNegative, Optimizer, type Closure, type FloatArray, type Params } from './optimizer.js';
+import { kernelsFor, residentZeros, ValueError, type Tensor } from '../tensor/index.js';
+import { checkBoolean, checkNonNegative, gradientArray, Optimizer, type Closure, type Params } from './optimizer.js';
 
 /** Options of SGD (PyTorch's names and defaults; lr defaults to 0.01 here). */
 export type SGDOptions = {
@@ -26,19 +26,11 @@ const DEFAULTS: SGDOptions = { lr: 0.01, momentum: 0, dampening: 0, nesterov: fa
  */
 export function sgdUpdate(p: Tensor, grad: ArrayLike<number>, state: SGDState, o: SGDOptions): void {
   const { lr, momentum, dampening, nesterov, weightDecay } = o;
-  const x = p.data as FloatArray;
   // The first step copies the gradient into the buffer undamped, as PyTorch does.
   const first = momentum !== 0 && state.momentumBuffer === null;
-  if (first) state.momentumBuffer = zerosLike(p);
+  if (first) state.momentumBuffer = residentZeros(p.shape, p.dtype);
   const buf = momentum !== 0 ? state.momentumBuffer!.data : null;
-  for (let i = 0; i < x.length; i++) {
-    let g = weightDecay !== 0 ? grad[i] + weightDecay * x[i] : grad[i];
-    if (buf) {
-      buf[i] = first ? g : momentum * buf[i] + (1 - dampening) * g;
-      g = nesterov ? g + momentum * buf[i] : buf[i];
-    }
-    x[i] -= lr * g;
-  }
+  kernelsFor(p.dtype).sgdStep(p.data, gradientArray(p, grad), buf, { lr, momentum, dampening, nesterov, weightDecay, first });
 }
 
 /**

@@ -122,7 +122,7 @@ describe.each(backends)('conv2d on %s', (backend) => {
     expect(nb.gradgradcheck((xi, wi) => nb.conv2d(xi, wi, null, { stride: 2, padding: 1 }).tanh(), [x, w])).toBe(true);
   });
 
-  it('sends the backward through im2col/col2im: dW = dY·colsᵀ by hand', () => {
+  it('gives dW by hand: each tap sums the pixels it reads', () => {
     // With y = Σ conv(x, w) (1 output channel, 2x2 kernel), dL/dw[ki][kj] is the sum of the pixels tap (ki, kj) reads.
     const x = x33().cast('float64');
     const w = nb.zeros([1, 1, 2, 2], { dtype: 'float64', requiresGrad: true });

@@ -69,6 +69,17 @@ describe.each(backends)('unary ops on %s', (backend) => {
     expectClose(r.grad!, [0, 0, 1]);
   });
 
+  it('reluGrad(g, x): g where x > 0 else 0 (NaN x gives 0), broadcast; gradient to g only', () => {
+    const g = f64([[1.5, -2, 3], [4, NaN, -6]], true);
+    const x = f64([[-1, 0, 2], [NaN, -3, 1e-300]], true);
+    expectClose(nb.reluGrad(g, x), [[0, 0, 3], [0, 0, -6]]);
+    // Row broadcast of x: the mask is the same for both rows.
+    expectClose(nb.reluGrad(f64([[1, 2], [3, 4]]), f64([5, -5])), [[1, 0], [3, 0]]);
+    nb.reluGrad(g, x).mul(f64([[1, 2, 3], [4, 5, 6]])).sum().backward();
+    expectClose(g.grad!, [[0, 0, 3], [0, 0, 6]]);
+    expect(x.grad).toBeNull();
+  });
+
   it('int32: neg/abs/square stay int32, transcendental ops give float32', () => {
     const t = i32([-3, 0, 4]);
     expect(t.neg().dtype).toBe('int32');

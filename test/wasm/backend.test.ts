@@ -54,7 +54,8 @@ describe('wasm backend selection', () => {
       if (!WASM_KERNELS.includes(name)) expect(wasmBackend[name], name).toBe(jsBackend[name]);
     }
     expect([...WASM_KERNELS].sort()).toEqual([
-      'avgPool2d', 'avgPool2dBackward', 'binary', 'col2im', 'im2col', 'matmul', 'maxPool2d', 'reduce', 'softmax', 'unary',
+      'adamStep', 'avgPool2d', 'avgPool2dBackward', 'binary', 'col2im', 'conv2d', 'conv2dBackwardInput', 'conv2dBackwardWeight',
+      'im2col', 'matmul', 'maxPool2d', 'maxPool2dBackward', 'reduce', 'sgdStep', 'softmax', 'unary',
     ]);
   });
 

@@ -90,7 +90,7 @@ describe('wasm unary kernels against js', () => {
   });
 });
 
-const BINARY: BinaryOp[] = ['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge'];
+const BINARY: BinaryOp[] = ['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge', 'reluGrad'];
 
 /** [aShape, bShape] pairs: same shape, scalars, rows, columns, channels, two-sided broadcasts. */
 const BROADCASTS: [number[], number[]][] = [

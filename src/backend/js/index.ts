@@ -3,7 +3,9 @@ import { binary, cast, unary, where } from './elementwise.js';
 import { concat, gather, pad, permute, scatterAdd, slice } from './layout.js';
 import { matmul } from './matmul.js';
 import { argReduce, reduce, softmax } from './reduce.js';
+import { adamStep, sgdStep } from './optim.js';
 import { avgPool2d, avgPool2dBackward, col2im, im2col, maxPool2d } from './conv.js';
+import { conv2d, conv2dBackwardInput, conv2dBackwardWeight, maxPool2dBackward } from './conv.js';
 
 /**
  * The reference backend: plain TypeScript over typed arrays, every dtype. It is the
@@ -31,4 +33,10 @@ export const jsBackend: Backend = {
   maxPool2d,
   avgPool2d,
   avgPool2dBackward,
+  conv2d,
+  conv2dBackwardInput,
+  conv2dBackwardWeight,
+  maxPool2dBackward,
+  adamStep,
+  sgdStep,
 };

@@ -75,6 +75,17 @@ export function concat(xs: readonly TypedArray[], shapes: readonly Shape[], axis
 export function gather(x: TypedArray, shape: Shape, axis: number, indices: Int32Array, out: TypedArray): void {
   const [outer, len, inner] = aroundAxis(shape, axis);
   const m = indices.length;
+  if (inner < 32) {
+    // Short runs (labels, small rows): element loops beat a subarray per run.
+    let at = 0;
+    for (let o = 0; o < outer; o++) {
+      for (let j = 0; j < m; j++) {
+        const src = (o * len + indices[j]) * inner;
+        for (let i = 0; i < inner; i++) out[at++] = x[src + i];
+      }
+    }
+    return;
+  }
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < m; j++) {
       const src = (o * len + indices[j]) * inner;

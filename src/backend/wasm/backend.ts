@@ -3,14 +3,19 @@
  * everything else (any kernel added to the js backend later is inherited automatically).
  */
 import { jsBackend } from '../js/index.js';
-import type { Backend, Kernels } from '../types.js';
-import { avgPool2d, avgPool2dBackward, col2im, im2col, maxPool2d } from './conv.js';
+import type { Backend, DType, Kernels, OptimizerKernels, TypedArray } from '../types.js';
+import { avgPool2d, avgPool2dBackward, col2im, im2col, maxPool2d, maxPool2dBackward } from './conv.js';
+import { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from './conv2d.js';
 import { binary, unary } from './elementwise.js';
 import { matmul } from './matmul.js';
 import { reduce, softmax } from './reduce.js';
+import { adamStep, sgdStep } from './optim.js';
+import { currentRuntime } from './runtime.js';
 
 /** Kernels with a wasm implementation; each falls back to js per call where it does not pay. */
-const wasmKernels: Partial<Kernels> = {
+const wasmKernels: Partial<Kernels & OptimizerKernels> = {
+  adamStep,
+  sgdStep,
   matmul,
   unary,
   binary,
@@ -21,6 +26,10 @@ const wasmKernels: Partial<Kernels> = {
   maxPool2d,
   avgPool2d,
   avgPool2dBackward,
+  conv2d,
+  conv2dBackwardInput,
+  conv2dBackwardWeight,
+  maxPool2dBackward,
 };
 
 /** float32 only: the op layer sends float64 and int32 work to the js backend (kernelsFor). */
@@ -29,7 +38,12 @@ export const wasmBackend: Backend = {
   ...wasmKernels,
   name: 'wasm',
   dtypes: ['float32'],
+  residentArray(dtype: DType, length: number): TypedArray | null {
+    const heap = currentRuntime()?.heap;
+    if (!heap || dtype === 'float64' || length === 0) return null;
+    return heap.residentArray(dtype, length);
+  },
 };
 
 /** Names of the kernels that run in wasm (the rest are js). */
-export const WASM_KERNELS: readonly (keyof Kernels)[] = Object.keys(wasmKernels) as (keyof Kernels)[];
+export const WASM_KERNELS: readonly (keyof (Kernels & OptimizerKernels))[] = Object.keys(wasmKernels) as (keyof (Kernels & OptimizerKernels))[];

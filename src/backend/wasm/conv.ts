@@ -76,6 +76,33 @@ export function maxPool2d(x: TypedArray, g: Conv2dGeometry, out: TypedArray, arg
   if (!ok) jsBackend.maxPool2d(x, g, out, argmax);
 }
 
+/** See Kernels.maxPool2dBackward: split by image planes (each window's argmax lies in its own plane). */
+export function maxPool2dBackward(grad: TypedArray, argmax: Int32Array, g: Conv2dGeometry, out: TypedArray): void {
+  const rt = currentRuntime();
+  if (!rt || !(grad instanceof Float32Array && out instanceof Float32Array) || out.length < MIN_WASM_ELEMENTS) {
+    jsBackend.maxPool2dBackward(grad, argmax, g, out);
+    return;
+  }
+  const heap = rt.heap;
+  heap.reset();
+  const pg = heap.alloc(grad.length * 4);
+  const pa = heap.alloc(argmax.length * 4);
+  const po = heap.alloc(out.length * 4);
+  const pgeo = writeGeometry(heap, g);
+  if (pg < 0 || pa < 0 || po < 0 || pgeo < 0) {
+    jsBackend.maxPool2dBackward(grad, argmax, g, out);
+    return;
+  }
+  heap.write(pg, grad);
+  heap.write(pa, argmax);
+  const threads = participants(rt, out.length, MIN_PARALLEL_WORK);
+  const jobs = splitRange(g.batch * g.channels, chunkCount(threads), 1).map(([p0, p1]) => ({
+    fn: 'maxPool2dBackward', args: [pg, pa, po, pgeo, p0, p1],
+  }));
+  runJobs(rt, jobs, threads);
+  heap.read(po, out);
+}
+
 /** See Kernels.avgPool2d. */
 export function avgPool2d(x: TypedArray, g: Conv2dGeometry, countIncludePad: boolean, out: TypedArray): void {
   const flag = countIncludePad ? 1 : 0;

@@ -16,7 +16,7 @@ export const UNARY_CODES: Partial<Record<UnaryOp, number>> = {
 };
 export const BINARY_CODES: Partial<Record<BinaryOp, number>> = {
   add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5,
-  eq: 6, ne: 7, lt: 8, le: 9, gt: 10, ge: 11,
+  eq: 6, ne: 7, lt: 8, le: 9, gt: 10, ge: 11, reluGrad: 12,
 };
 
 /** Ops costing ~10× a load/store per element: worth threads on smaller arrays. */

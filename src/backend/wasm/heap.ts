@@ -1,8 +1,14 @@
 /**
- * The wasm linear memory seen from JS: one (shared when threads are possible) memory, and a
- * bump allocator over it. Kernels are synchronous and never nest, so each kernel call starts
- * from an empty heap (`reset`), allocates its operands and scratch, and leaves nothing behind:
- * no free list is needed. The memory keeps its high-water size (wasm memory cannot shrink).
+ * The wasm linear memory seen from JS: one (shared when threads are possible) memory holding
+ *
+ * - blocks that outlive a kernel call: resident arrays (parameters and optimizer state live
+ *   in wasm memory, so kernels read and write them with no copy), freed when their typed
+ *   array is garbage-collected (FinalizationRegistry; no dispose);
+ * - a scratch arena for one kernel call: kernels are synchronous and never nest, so each call
+ *   starts from an empty arena (`reset`), bump-allocates its copied operands and scratch, and
+ *   leaves nothing behind. The arena is itself a block, resized to the high-water mark.
+ *
+ * The memory keeps its high-water size (wasm memory cannot shrink).
  */
 
 const PAGE = 65536;
@@ -10,6 +16,8 @@ const PAGE = 65536;
 const ALIGN = 64;
 /** Pages a wasm32 memory can address (4 GiB). */
 const MAX_PAGES = 65536;
+/** First arena size; it grows to the largest call's needs. */
+const INITIAL_ARENA = 1 << 20;
 
 /** Rounds n up to a multiple of ALIGN. */
 function aligned(n: number): number {
@@ -32,38 +40,96 @@ export function createMemory(shared: boolean): WebAssembly.Memory {
   throw lastError;
 }
 
-/** Bump allocator and typed views over the kernels' memory. */
+/** A free range of the block allocator. */
+interface Range {
+  at: number;
+  bytes: number;
+}
+
+/** Block allocator, scratch arena, resident arrays and typed views over the kernels' memory. */
 export class WasmHeap {
   readonly memory: WebAssembly.Memory;
-  /** First byte JS may use: the module's static data ends below it. */
-  private readonly base: number;
-  private top: number;
+  /** Whether typed arrays over the memory survive its growth (true for shared memory only). */
+  readonly residentArrays: boolean;
+  /** End of the highest block handed out; free ranges below it are in `free`, sorted by address. */
+  private end: number;
+  private readonly free: Range[] = [];
+  /** Block sizes by address. */
+  private readonly sizes = new Map<number, number>();
+  private arena: Range = { at: 0, bytes: 0 };
+  private top = 0;
+  /** Blocks taken when a call outgrew the arena; released (and the arena enlarged) at the next reset. */
+  private overflow: number[] = [];
+  private used = 0;
+  private highWater = 0;
+  private readonly addresses = new WeakMap<object, number>();
+  private readonly finalizer: FinalizationRegistry<number>;
   private f32View: Float32Array;
   private i32View: Int32Array;
 
   constructor(memory: WebAssembly.Memory, heapBase: number) {
     this.memory = memory;
-    this.base = aligned(heapBase);
-    this.top = this.base;
+    this.residentArrays = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+    this.end = aligned(heapBase);
     this.f32View = new Float32Array(memory.buffer);
     this.i32View = new Int32Array(memory.buffer);
+    this.finalizer = new FinalizationRegistry((at: number) => this.release(at));
   }
 
-  /** Forgets every allocation: called at the start of each kernel. */
-  reset(): void {
-    this.top = this.base;
-  }
+  // ---- blocks ------------------------------------------------------------------------
 
-  /**
-   * Reserves `bytes` (64-byte aligned) and returns its byte address, growing the memory when
-   * needed. Returns -1 when the memory cannot grow that far (the caller falls back to js).
-   */
-  alloc(bytes: number): number {
-    const at = this.top;
-    const end = at + aligned(Math.max(bytes, 0));
-    if (end > this.memory.buffer.byteLength && !this.grow(end)) return -1;
-    this.top = end;
+  /** Reserves a block of `bytes` (64-byte aligned) and returns its address, or −1 when the memory is full. */
+  allocBlock(bytes: number): number {
+    const size = aligned(Math.max(bytes, ALIGN));
+    for (let i = 0; i < this.free.length; i++) {
+      const r = this.free[i];
+      if (r.bytes < size) continue;
+      const at = r.at;
+      if (r.bytes === size) this.free.splice(i, 1);
+      else {
+        r.at += size;
+        r.bytes -= size;
+      }
+      this.sizes.set(at, size);
+      return at;
+    }
+    const at = this.end;
+    if (at + size > this.memory.buffer.byteLength && !this.grow(at + size)) return -1;
+    this.end = at + size;
+    this.sizes.set(at, size);
     return at;
+  }
+
+  /** Returns a block to the allocator, merging it with free neighbours. */
+  release(at: number): void {
+    const size = this.sizes.get(at);
+    if (size === undefined) return;
+    this.sizes.delete(at);
+    let lo = 0;
+    let hi = this.free.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.free[mid].at < at) lo = mid + 1;
+      else hi = mid;
+    }
+    const range: Range = { at, bytes: size };
+    this.free.splice(lo, 0, range);
+    const next = this.free[lo + 1];
+    if (next && range.at + range.bytes === next.at) {
+      range.bytes += next.bytes;
+      this.free.splice(lo + 1, 1);
+    }
+    const prev = this.free[lo - 1];
+    if (prev && prev.at + prev.bytes === range.at) {
+      prev.bytes += range.bytes;
+      this.free.splice(lo, 1);
+    }
+    // A free range that reaches the end shrinks the used region instead.
+    const last = this.free[this.free.length - 1];
+    if (last && last.at + last.bytes === this.end) {
+      this.end = last.at;
+      this.free.pop();
+    }
   }
 
   private grow(end: number): boolean {
@@ -84,6 +150,93 @@ export class WasmHeap {
     return true;
   }
 
+  // ---- resident arrays ---------------------------------------------------------------
+
+  /**
+   * A zero-filled float32 or int32 array of `length` elements whose storage is in wasm memory,
+   * so kernels use it in place; freed when the array is garbage-collected. Null where the
+   * memory is not shared (its growth would detach the array) or is full.
+   */
+  residentArray(kind: 'float32' | 'int32', length: number): Float32Array | Int32Array | null {
+    if (!this.residentArrays) return null;
+    const at = this.allocBlock(length * 4);
+    if (at < 0) return null;
+    const array = kind === 'float32'
+      ? new Float32Array(this.memory.buffer, at, length)
+      : new Int32Array(this.memory.buffer, at, length);
+    array.fill(0);
+    this.addresses.set(array, at);
+    this.finalizer.register(array, at);
+    return array;
+  }
+
+  /** Byte address of a resident array (one residentArray returned), or −1 for any other array. */
+  addressOf(array: object): number {
+    return this.addresses.get(array) ?? -1;
+  }
+
+  // ---- the per-call scratch arena ----------------------------------------------------
+
+  /** Forgets every scratch allocation: called at the start of each kernel. */
+  reset(): void {
+    if (this.overflow.length > 0 || this.arena.bytes === 0) {
+      for (const at of this.overflow) this.release(at);
+      this.overflow = [];
+      if (this.arena.bytes > 0) this.release(this.arena.at);
+      const bytes = Math.max(INITIAL_ARENA, aligned(Math.ceil(this.highWater * 1.25)));
+      const at = this.allocBlock(bytes);
+      this.arena = at < 0 ? { at: 0, bytes: 0 } : { at, bytes };
+    }
+    this.top = this.arena.at;
+    this.used = 0;
+  }
+
+  /**
+   * Reserves `bytes` of scratch (64-byte aligned) for the current call and returns its byte
+   * address, or −1 when the memory cannot hold it (the caller falls back to js).
+   */
+  alloc(bytes: number): number {
+    const size = aligned(Math.max(bytes, 0));
+    this.used += size;
+    this.highWater = Math.max(this.highWater, this.used);
+    if (this.arena.bytes > 0 && this.top + size <= this.arena.at + this.arena.bytes) {
+      const at = this.top;
+      this.top += size;
+      return at;
+    }
+    const at = this.allocBlock(size);
+    if (at >= 0) this.overflow.push(at);
+    return at;
+  }
+
+  /**
+   * The address of an input operand: its own storage when resident, else a scratch copy.
+   * Returns −1 when there is no room.
+   */
+  input(src: Float32Array | Int32Array): number {
+    const own = this.addressOf(src);
+    if (own >= 0) return own;
+    const at = this.alloc(src.length * 4);
+    if (at >= 0) this.write(at, src);
+    return at;
+  }
+
+  /**
+   * The address a kernel writes an output to: its own storage when resident, else scratch
+   * (then `output` ends with `read(at, dst)` via `finishOutput`). Returns −1 when there is no room.
+   */
+  output(dst: Float32Array | Int32Array): number {
+    const own = this.addressOf(dst);
+    return own >= 0 ? own : this.alloc(dst.length * 4);
+  }
+
+  /** Copies an output back from scratch unless the kernel wrote it in place. */
+  finishOutput(at: number, dst: Float32Array | Int32Array): void {
+    if (this.addressOf(dst) !== at) this.read(at, dst);
+  }
+
+  // ---- views and copies --------------------------------------------------------------
+
   /** A float32 view of the whole memory, rebuilt after the memory grew. */
   get f32(): Float32Array {
     if (this.f32View.buffer !== this.memory.buffer || this.f32View.length * 4 !== this.memory.buffer.byteLength) {
@@ -102,12 +255,14 @@ export class WasmHeap {
 
   /** Copies src (float32 or int32) into the memory at byte address `at`. */
   write(at: number, src: Float32Array | Int32Array): void {
+    if (this.addressOf(src) === at) return;
     if (src instanceof Float32Array) this.f32.set(src, at >>> 2);
     else this.i32.set(src, at >>> 2);
   }
 
   /** Copies `dst.length` elements from byte address `at` into dst (float32 or int32). */
   read(at: number, dst: Float32Array | Int32Array): void {
+    if (this.addressOf(dst) === at) return;
     const i = at >>> 2;
     if (dst instanceof Float32Array) dst.set(this.f32.subarray(i, i + dst.length));
     else dst.set(this.i32.subarray(i, i + dst.length));

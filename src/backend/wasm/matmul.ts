@@ -1,26 +1,27 @@
 /**
- * matmul on the wasm kernels: copy A and B into wasm memory, cut C into chunks for the threads,
- * run the blocked SIMD GEMM (assembly/gemm.ts), copy C back. Tiny products stay in js,
- * where the copies would cost more than the product.
+ * matmul on the wasm kernels: copy A and B into wasm memory (unless resident), cut C into
+ * chunks for the threads, run the blocked SIMD GEMM (assembly/gemm.ts), copy C back. Tiny
+ * products stay in js, where the copies would cost more than the product.
  */
 import { jsBackend } from '../js/index.js';
 import type { MatmulSpec, TypedArray } from '../types.js';
 import type { Job } from './pool.js';
-import { currentRuntime, participants, runJobs, splitRange } from './runtime.js';
+import { currentRuntime, participants, runJobs, splitRange, type WasmRuntime } from './runtime.js';
 
-/** Register tile of the GEMM micro-kernel: work is split on multiples of it. */
-const MR = 2;
+/** Work is split on multiples of both builds' register tiles (2×16 relaxed, 4×8 plain). */
+const MR = 4;
 const NR = 16;
 /** Below this many multiply-adds (m·n·k·batch) the js kernel is as fast: no copies. */
 const MIN_WASM_MACS = 4096;
 /** From this many multiply-adds a product is split between threads (≈50 µs on one). */
 const MIN_PARALLEL_MACS = 1 << 20;
 /**
- * Chunks per thread, and the smallest chunk worth its packing: a chunk of r rows repacks all
- * of B, which costs about as much as 9/r of its product (≈7% at 128 rows); columns likewise.
+ * Chunks per thread (a thread that starts late leaves its share to the others), and the
+ * smallest chunks: with B packed once, a row chunk packs only its own rows of A; a column
+ * chunk packs all of A, so it needs more columns to be worth it.
  */
 const CHUNKS_PER_THREAD = 4;
-const MIN_CHUNK_ROWS = 128;
+const MIN_CHUNK_ROWS_SHARED = 32;
 const MIN_CHUNK_COLUMNS = 128;
 
 /** out[b] = op(A[b])·op(B[b]); see Kernels.matmul. Non-float32 arrays go to js. */
@@ -46,16 +47,15 @@ export function matmul(a: TypedArray, b: TypedArray, out: TypedArray, spec: Matm
   const threads = participants(rt, macs, MIN_PARALLEL_MACS);
   const heap = rt.heap;
   heap.reset();
-  const pa = heap.alloc(a.length * 4);
-  const pb = heap.alloc(b.length * 4);
-  const pc = heap.alloc(out.length * 4);
+  // Resident operands (parameters) are used in place; others are copied into scratch.
+  const pa = heap.input(a);
+  const pb = heap.input(b);
+  const pc = heap.output(out);
   const work = heap.alloc(rt.exports.gemmWorkBytes() * threads); // packing scratch per thread
   if (pa < 0 || pb < 0 || pc < 0 || work < 0) {
     jsBackend.matmul(a, b, out, spec);
     return;
   }
-  heap.write(pa, a);
-  heap.write(pb, b);
   // A(i,p) = a[i·rsA + p·csA], B(p,j) = b[p·rsB + j·csB], for either storage order.
   const rsA = transA ? 1 : k;
   const csA = transA ? m : 1;
@@ -65,22 +65,60 @@ export function matmul(a: TypedArray, b: TypedArray, out: TypedArray, spec: Matm
     fn: 'gemm',
     args: [pa, pb, pc, k, n, rsA, csA, rsB, csB, aBatchStride, bBatchStride, m * n, b0, b1, i0, i1, j0, j1, work],
   });
+  if (threads > 1 && batch === 1 && sharedPackingProduct(rt, { pa, pb, pc, work, m, k, n, rsA, csA, rsB, csB }, threads)) {
+    heap.finishOutput(pc, out);
+    return;
+  }
   // Several chunks per thread, so that a thread that starts late (a parked worker, a busy
   // machine) leaves its share to the others; each chunk repacks its panels (a few percent).
   const maxChunks = threads * CHUNKS_PER_THREAD;
   let chunks: Job[];
   if (threads === 1) {
     chunks = [chunk(0, batch, 0, m, 0, n)];
-  } else if (batch >= maxChunks || batch % threads === 0) {
-    chunks = splitRange(batch, Math.min(batch, maxChunks), 1).map(([b0, b1]) => chunk(b0, b1, 0, m, 0, n));
-  } else if (m >= n) {
-    // Rows: each chunk packs all of B but reads only its rows of A.
-    const parts = Math.max(threads, Math.min(maxChunks, Math.floor(m / MIN_CHUNK_ROWS)));
-    chunks = splitRange(m, parts, MR).map(([i0, i1]) => chunk(0, batch, i0, i1, 0, n));
   } else {
-    const parts = Math.max(threads, Math.min(maxChunks, Math.floor(n / MIN_CHUNK_COLUMNS)));
-    chunks = splitRange(n, parts, NR).map(([j0, j1]) => chunk(0, batch, 0, m, j0, j1));
+    chunks = splitRange(batch, Math.min(batch, maxChunks), 1).map(([b0, b1]) => chunk(b0, b1, 0, m, 0, n));
   }
   runJobs(rt, chunks, threads);
-  heap.read(pc, out);
+  heap.finishOutput(pc, out);
+}
+
+/** Addresses and layout of one (unbatched) product. */
+interface Product {
+  pa: number;
+  pb: number;
+  pc: number;
+  work: number;
+  m: number;
+  k: number;
+  n: number;
+  rsA: number;
+  csA: number;
+  rsB: number;
+  csB: number;
+}
+
+/**
+ * One matrix product on several threads: B is packed once (its columns split between the
+ * threads), then C's rows (or, for a short C, its columns) are cut into more chunks than
+ * threads, each packing only its rows of A. Repacking B per chunk cost 5–10% at MLP sizes.
+ * Returns false when the scratch for the packed B does not fit (the caller then repacks per chunk).
+ */
+function sharedPackingProduct(rt: WasmRuntime, p: Product, threads: number): boolean {
+  const { m, k, n } = p;
+  const packed = rt.heap.alloc(k * Math.ceil(n / NR) * NR * 4);
+  if (packed < 0) return false;
+  const packJobs = splitRange(n, threads, NR).map(([j0, j1]): Job => ({
+    fn: 'gemmPackB', args: [p.pb, p.rsB, p.csB, k, n, j0, j1, packed],
+  }));
+  runJobs(rt, packJobs, threads);
+  const maxChunks = threads * CHUNKS_PER_THREAD;
+  const job = (i0: number, i1: number, j0: number, j1: number): Job => ({
+    fn: 'gemmPacked', args: [p.pa, packed, p.pc, k, n, p.rsA, p.csA, i0, i1, j0, j1, p.work],
+  });
+  const rowParts = Math.min(maxChunks, Math.floor(m / MIN_CHUNK_ROWS_SHARED));
+  const chunks = rowParts >= threads
+    ? splitRange(m, rowParts, MR).map(([i0, i1]) => job(i0, i1, 0, n))
+    : splitRange(n, Math.max(1, Math.min(maxChunks, Math.floor(n / MIN_CHUNK_COLUMNS))), NR).map(([j0, j1]) => job(0, m, j0, j1));
+  runJobs(rt, chunks, threads);
+  return true;
 }
