@@ -130,6 +130,11 @@ export interface PlanContext {
   mnistDir: string;
 }
 
+/** The label of nabla's wasm backend run under `node --single-threaded-gc`. */
+export const SINGLE_THREADED_GC = 'wasm, single-threaded GC';
+/** Machines with at most this many cores also run that configuration. */
+export const GC_THREAD_CORES = 4;
+
 /** nabla's own epochs may run this long in full; a peer's epoch over LIMIT_S runs a subset. */
 export const NABLA_LIMIT_S = 600;
 export const LIMIT_S = 120;
@@ -153,6 +158,14 @@ export function planJobs(o: Options, ctx: PlanContext): PlannedJob[] {
             const epochs = workload === 'mlp' && !o.quick ? 5 : 1;
             for (const threads of counts) {
               jobs.push({ job: { ...common, impl, backend, threads, epochs, limitS: NABLA_LIMIT_S }, env: {} });
+              // On few cores V8's background GC threads compete with the worker threads for the
+              // cores (as OpenBLAS' threads do with torch's): also run with the GC on the main thread.
+              if (backend === 'wasm' && workload !== 'gemm' && threads > 1 && ctx.cores <= GC_THREAD_CORES && !o.backends) {
+                jobs.push({
+                  job: { ...common, impl, backend: SINGLE_THREADED_GC, threads, epochs, limitS: NABLA_LIMIT_S, nodeFlags: ['--single-threaded-gc'] },
+                  env: {},
+                });
+              }
             }
           }
         } else if (impl === 'tfjs-cpu' || impl === 'tfjs-wasm') {

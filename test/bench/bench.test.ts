@@ -98,12 +98,21 @@ describe('bench job plan', () => {
     const key = (j: Job): string => `${j.workload}${j.gemm ? j.gemm.join('x') : ''} ${j.impl} ${j.backend} ${j.threads} ${j.epochs} ${j.limitS}`;
     expect(full.map((p) => key(p.job))).toEqual([
       `mlp nabla js 1 5 ${NABLA_LIMIT_S}`, `mlp nabla wasm 2 5 ${NABLA_LIMIT_S}`,
+      // On 2 cores wasm also trains with V8's GC on the main thread (no GC threads competing).
+      `mlp nabla wasm, single-threaded GC 2 5 ${NABLA_LIMIT_S}`,
       `mlp tfjs-cpu cpu 1 1 ${LIMIT_S}`, `mlp tfjs-wasm wasm 1 1 ${LIMIT_S}`,
       ...['4x4x4', '8x8x8'].flatMap((g) => [
         `gemm${g} nabla js 1 1 ${NABLA_LIMIT_S}`, `gemm${g} nabla wasm 2 1 ${NABLA_LIMIT_S}`,
         `gemm${g} tfjs-cpu cpu 1 1 ${LIMIT_S}`, `gemm${g} tfjs-wasm wasm 1 1 ${LIMIT_S}`,
       ]),
     ]);
+    expect(full.filter((p) => p.job.nodeFlags).map((p) => p.job.nodeFlags)).toEqual([['--single-threaded-gc']]);
+    // Not on a machine with many cores, where GC threads have cores of their own.
+    expect(planJobs(parseArgs(['--only', 'mlp', '--impl', 'nabla']), { ...ctx, cores: 16 }).map((p) => p.job.backend)).toEqual(['js', 'wasm']);
+    // The plain-SIMD build runs the GEMM only, unless named.
+    const simd = { ...ctx, nablaBackends: ['js', 'wasm', 'wasm-simd'], threadedBackends: ['wasm', 'wasm-simd'] };
+    expect(planJobs(parseArgs(['--only', 'cnn,gemm', '--impl', 'nabla', '--gemm', '4x4x4']), simd).map((p) => `${p.job.workload} ${p.job.backend}`))
+      .toEqual(['cnn js', 'cnn wasm', 'cnn wasm, single-threaded GC', 'gemm js', 'gemm wasm', 'gemm wasm-simd']);
     const quick = planJobs(parseArgs(['--only', 'mlp', '--impl', 'nabla', '--backends', 'wasm', '--nabla-threads', '1,2', '--quick']), ctx);
     expect(quick.map((p) => [p.job.threads, p.job.epochs, p.job.quick])).toEqual([[1, 1, true], [2, 1, true]]);
   });
