@@ -40,7 +40,7 @@ function step(batch: number): number {
   return loss.item();
 }
 
-for (let b = 0; b < 20; b++) step(b);
+for (let b = 0; b < Number(process.env.WARMUP ?? 20); b++) step(b);
 // Five blocks: the mean says what an epoch costs, the best block what the code can do on a
 // quiet machine (this one is shared and drifts).
 const blocks: number[] = [];
@@ -55,4 +55,5 @@ for (let block = 0; block < 5; block++) {
 const ms = (performance.now() - t0) / (5 * Math.ceil(batches / 5));
 const epoch = (x: number): string => ((x * Math.ceil(n / batchSize)) / 1000).toFixed(2);
 console.log(`${model} on ${nb.getBackend()}: ${ms.toFixed(3)} ms/batch (${epoch(ms)} s/epoch), best block ` +
-  `${Math.min(...blocks).toFixed(3)} ms/batch (${epoch(Math.min(...blocks))} s/epoch), loss ${last.toFixed(3)}`);
+  `${Math.min(...blocks).toFixed(3)} ms/batch (${epoch(Math.min(...blocks))} s/epoch), loss ${last.toFixed(3)}; ` +
+  `blocks ${blocks.map((b) => b.toFixed(2)).join(' ')}`);

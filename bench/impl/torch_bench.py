@@ -14,7 +14,11 @@ import time
 
 MARKER = '@@bench '
 PROBE_BATCHES = 3
+# Untimed warm-up steps before the first timed epoch: at least WARMUP_STEPS, then until
+# WARMUP_MAX_STEPS or WARMUP_S seconds (the same rule as bench/impl/timing.ts).
 WARMUP_STEPS = 2
+WARMUP_MAX_STEPS = 50
+WARMUP_S = 3.0
 
 job = json.loads(sys.argv[1])
 threads = int(job['threads'])
@@ -156,8 +160,13 @@ def train(base):
         return correct / x_test.shape[0]
 
     with_accuracy = workload == 'mlp'
-    for s in range(1 if job['quick'] else WARMUP_STEPS):
+    warm_start = time.perf_counter()
+    s = 0
+    while True:
         step(s % batches)
+        s += 1
+        if job['quick'] or (s >= WARMUP_STEPS and (s >= WARMUP_MAX_STEPS or time.perf_counter() - warm_start >= WARMUP_S)):
+            break
     for epoch in range(job['epochs']):
         order = torch.randperm(n)
         seconds, extrapolated, done = time_epoch(batches, step)

@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { beforeEach, describe, expect, it } from 'vitest';
 import * as nb from 'nabla';
 import { IMPLS, type BenchRecord, type Job } from '../../bench/impl/protocol.js';
-import { extrapolate, median, timeEpoch } from '../../bench/impl/timing.js';
+import { extrapolate, median, timeEpoch, warmedUp } from '../../bench/impl/timing.js';
 import { LIMIT_S, NABLA_LIMIT_S, parseArgs, planJobs, torchConfigs, UsageError, type PlanContext } from '../../bench/plan.js';
 import { formatTable, ratio } from '../../bench/report.js';
 import { backends } from '../helpers.js';
@@ -195,5 +195,17 @@ describe('bench table', () => {
     const table = formatTable([acc('nabla', 0.9376, 1), acc('tfjs-cpu', 0.9416, 1), acc('torch', 0.9344, 1), { ...acc('torch', 0.9344, 1), threads: 2 }]);
     expect(table).toMatch(/tfjs-cpu\s+1\s+1\s+94\.16%\s+0\.9958/);
     expect(table).not.toContain('fastest torch');
+  });
+});
+
+describe('bench warm-up rule', () => {
+  it('takes at least 2 steps, then stops at 50 steps or 3 s; 1 step under --quick', () => {
+    expect(warmedUp(1, 10, false)).toBe(false);
+    expect(warmedUp(2, 0.1, false)).toBe(false);
+    expect(warmedUp(2, 3, false)).toBe(true);
+    expect(warmedUp(49, 2.9, false)).toBe(false);
+    expect(warmedUp(50, 0.1, false)).toBe(true);
+    expect(warmedUp(0, 0, true)).toBe(false);
+    expect(warmedUp(1, 0, true)).toBe(true);
   });
 });

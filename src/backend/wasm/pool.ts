@@ -21,7 +21,7 @@ export interface Job {
 }
 
 /** How long a worker spins for the next task before it parks (ms). */
-const WORKER_SPIN_MS = 2;
+const WORKER_SPIN_MS = 0.2;
 /** How long the calling thread spins for the last chunks before it blocks on Atomics.wait (ms). */
 const CALLER_SPIN_MS = 0.5;
 /** The most workers a pool starts. */
