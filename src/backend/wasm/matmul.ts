@@ -23,6 +23,12 @@ const MIN_PARALLEL_MACS = 1 << 20;
 const CHUNKS_PER_THREAD = 4;
 const MIN_CHUNK_ROWS_SHARED = 32;
 const MIN_CHUNK_COLUMNS = 128;
+/**
+ * Packing a float costs about as much as 10 multiply-adds (it is bound by memory, the product
+ * by SIMD FMA), so private packing pays when the repacked operand, ×100, is at most a
+ * thread's share of the product: the copy then costs under 10% of it.
+ */
+const PRIVATE_PACKING_RATIO = 100;
 
 /** out[b] = op(A[b])·op(B[b]); see Kernels.matmul. Non-float32 arrays go to js. */
 export function matmul(a: TypedArray, b: TypedArray, out: TypedArray, spec: MatmulSpec): void {
@@ -65,9 +71,25 @@ export function matmul(a: TypedArray, b: TypedArray, out: TypedArray, spec: Matm
     fn: 'gemm',
     args: [pa, pb, pc, k, n, rsA, csA, rsB, csB, aBatchStride, bBatchStride, m * n, b0, b1, i0, i1, j0, j1, work],
   });
-  if (threads > 1 && batch === 1 && sharedPackingProduct(rt, { pa, pb, pc, work, m, k, n, rsA, csA, rsB, csB }, threads)) {
-    heap.finishOutput(pc, out);
-    return;
+  if (threads > 1 && batch === 1) {
+    // A product split into one chunk per thread repacks, in every chunk but one, the operand
+    // its split does not cut (all of B for a row split, all of A for a column split). When
+    // that copy is small next to the product, one task with private packing beats packing B
+    // once in a separate task (a second hand-off between the threads); otherwise share B.
+    const rowSplitCopy = k * n;
+    const columnSplitCopy = m * k;
+    if (Math.min(rowSplitCopy, columnSplitCopy) * PRIVATE_PACKING_RATIO <= (m * n * k) / threads) {
+      const privateChunks = rowSplitCopy <= columnSplitCopy
+        ? splitRange(m, threads, MR).map(([i0, i1]) => chunk(0, 1, i0, i1, 0, n))
+        : splitRange(n, threads, NR).map(([j0, j1]) => chunk(0, 1, 0, m, j0, j1));
+      runJobs(rt, privateChunks, threads);
+      heap.finishOutput(pc, out);
+      return;
+    }
+    if (sharedPackingProduct(rt, { pa, pb, pc, work, m, k, n, rsA, csA, rsB, csB }, threads)) {
+      heap.finishOutput(pc, out);
+      return;
+    }
   }
   // Several chunks per thread, so that a thread that starts late (a parked worker, a busy
   // machine) leaves its share to the others; each chunk repacks its panels (a few percent).
