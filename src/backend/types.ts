@@ -126,6 +126,27 @@ export interface Kernels {
    * the argmax indices maxPool2d returned (each within its own image plane).
    */
   maxPool2dBackward(grad: TypedArray, argmax: Int32Array, geometry: Conv2dGeometry, out: TypedArray): void;
+  /**
+   * A convolution block in one call: y = relu(maxPool(conv(x, w) + bias)). x [N, C, inH, inW]
+   * with geometry `conv` (stride 1, groups 1); the pooling geometry `pool` runs over the conv
+   * output [N, outC, conv.outH, conv.outW]; y [N, outC, pool.outH, pool.outW]; argmax gets, per
+   * y element, the flat index into the conv output of its window's (first) largest value.
+   * Pooling before the ReLU gives ReLU-then-pooling's values without a full-size ReLU output.
+   */
+  conv2dMaxPoolRelu(
+    x: TypedArray, weight: TypedArray, bias: TypedArray | null, conv: Conv2dGeometry, outChannels: number,
+    pool: Conv2dGeometry, y: TypedArray, argmax: Int32Array,
+  ): void;
+  /**
+   * conv2dMaxPoolRelu's backward: grad [like y] reaches the conv output at argmax where y > 0;
+   * from there dx (when not null) [like x], dw [like weight] and db (when not null) [outC],
+   * all overwritten.
+   */
+  conv2dMaxPoolReluBackward(
+    grad: TypedArray, y: TypedArray, argmax: Int32Array, x: TypedArray, weight: TypedArray,
+    conv: Conv2dGeometry, outChannels: number, pool: Conv2dGeometry,
+    dx: TypedArray | null, dw: TypedArray, db: TypedArray | null,
+  ): void;
 }
 
 /** Hyper-parameters of one fused Adam / AdamW / AMSGrad step (see Kernels.adamStep). */

@@ -43,7 +43,8 @@ export class Conv2d extends Module {
   readonly kernelSize: [number, number];
   readonly weight: Tensor;
   readonly bias: Tensor | null;
-  private readonly options: Required<Conv2dOpOptions>;
+  /** The convolution's stride, padding, dilation and groups. */
+  readonly options: Required<Conv2dOpOptions>;
   private readonly initName: string | undefined;
   private readonly dtype: 'float32' | 'float64';
 

@@ -28,7 +28,8 @@ function extras(args: Record<string, unknown>, defaults: Record<string, unknown>
  */
 export class MaxPool2d extends Module {
   readonly kernelSize: Pair;
-  private readonly options: MaxPool2dOptions;
+  /** The pooling's stride, padding and dilation. */
+  readonly options: MaxPool2dOptions;
 
   constructor(kernelSize: Pair, options: MaxPool2dOptions = {}) {
     super();

@@ -1,6 +1,29 @@
 /** Sequential: modules applied one after another. */
+import { conv2dMaxPoolRelu } from '../ops/index.js';
 import { ShapeError, ValueError, type Tensor } from '../tensor/index.js';
+import { ReLU } from './activations.js';
+import { Conv2d } from './conv.js';
 import { Module, moduleFromConfig, registerModule } from './module.js';
+import { MaxPool2d } from './pooling.js';
+
+/**
+ * When children i, i+1, i+2 are exactly Conv2d, ReLU, MaxPool2d (not subclasses, and without a
+ * forward replaced on the instance, as nn.summary does to watch each layer), the block as one
+ * fused op: the same values without the full-size ReLU output.
+ */
+function convBlock(children: readonly [string, Module][], i: number): ((x: Tensor) => Tensor) | null {
+  const [conv, act, pool] = [children[i]?.[1], children[i + 1]?.[1], children[i + 2]?.[1]];
+  if (conv?.constructor !== Conv2d || act?.constructor !== ReLU || pool?.constructor !== MaxPool2d) return null;
+  if ([conv, act, pool].some((m) => Object.prototype.hasOwnProperty.call(m, 'forward'))) return null;
+  const c = conv as Conv2d;
+  const p = pool as MaxPool2d;
+  return (x) => {
+    // The layers' own shape checks first, so errors name the layer as the unfused run would.
+    const convShape = c.outputShape(x.shape);
+    p.outputShape(convShape);
+    return conv2dMaxPoolRelu(x, c.weight, c.bias, c.options, p.kernelSize, p.options);
+  };
+}
 
 /**
  * A chain of modules: forward(x) = mₙ(…m₂(m₁(x))). Children are registered under '0',
@@ -40,8 +63,16 @@ export class Sequential extends Module {
   /** Runs x through every module in order. A ShapeError says which layer it came from. */
   override forward(x: Tensor): Tensor {
     let out = x;
-    for (const [name, m] of this.namedChildren()) {
+    const children = this.namedChildren();
+    for (let i = 0; i < children.length; i++) {
+      const [name, m] = children[i];
       try {
+        const block = convBlock(children, i);
+        if (block) {
+          out = block(out);
+          i += 2;
+          continue;
+        }
         out = m.forward(out);
       } catch (e) {
         if (e instanceof ShapeError && !e.message.includes('(in Sequential layer')) e.message += ` (in Sequential layer ${name})`;

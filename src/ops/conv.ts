@@ -19,7 +19,7 @@ export interface Conv2dOptions {
 }
 
 /** How a convolution runs: its geometry, and the extra bottom/right padding of an odd 'same'. */
-interface ConvPlan {
+export interface ConvPlan {
   geometry: Conv2dGeometry;
   groups: number;
   outChannels: number;
@@ -27,7 +27,7 @@ interface ConvPlan {
   extra: [number, number];
 }
 
-function planConv2d(layer: string, inputShape: readonly number[], weightShape: readonly number[], options: Conv2dOptions): ConvPlan {
+export function planConv2d(layer: string, inputShape: readonly number[], weightShape: readonly number[], options: Conv2dOptions): ConvPlan {
   const dims = imageDims(layer, inputShape);
   if (weightShape.length !== 4) throw new ShapeError(`${layer}: weight must be [outChannels, inChannels/groups, kH, kW], got ${fmtShape(weightShape)}`);
   const [outChannels, groupChannels, kH, kW] = weightShape;
@@ -110,7 +110,7 @@ export function col2im(cols: Tensor, geometry: Conv2dGeometry): Tensor {
  */
 
 /** y [N, outC, outH, outW] = conv(x, w) + bias; x [N, C, inH, inW] already padded for an odd 'same'. */
-function directConv(x: Tensor, w: Tensor, bias: Tensor | null, g: Conv2dGeometry): Tensor {
+export function directConv(x: Tensor, w: Tensor, bias: Tensor | null, g: Conv2dGeometry): Tensor {
   const outChannels = w.shape[0];
   const [y, k] = output([g.batch, outChannels, g.outH, g.outW], x.dtype);
   k.conv2d(x.data, w.data, bias?.data ?? null, g, outChannels, y.data);
@@ -123,7 +123,7 @@ function directConv(x: Tensor, w: Tensor, bias: Tensor | null, g: Conv2dGeometry
 }
 
 /** dx [N, C, inH, inW] = conv(·, w)'s adjoint applied to grad [N, outC, outH, outW]. */
-function convInputGrad(grad: Tensor, w: Tensor, g: Conv2dGeometry): Tensor {
+export function convInputGrad(grad: Tensor, w: Tensor, g: Conv2dGeometry): Tensor {
   const [dx, k] = output([g.batch, g.channels, g.inH, g.inW], grad.dtype);
   k.conv2dBackwardInput(grad.data, w.data, g, w.shape[0], dx.data);
   return record(dx, 'conv2dBackwardInput', [grad, w], (gx) => [
@@ -136,7 +136,7 @@ function convInputGrad(grad: Tensor, w: Tensor, g: Conv2dGeometry): Tensor {
  * dw [outC, C, kH, kW] = Σ grad · x over images and positions, and (withBias) the bias
  * gradient [outC] = grad summed over N, outH, outW, computed by the same kernel call.
  */
-function convWeightGrad(x: Tensor, grad: Tensor, g: Conv2dGeometry, withBias: boolean): [Tensor, Tensor | null] {
+export function convWeightGrad(x: Tensor, grad: Tensor, g: Conv2dGeometry, withBias: boolean): [Tensor, Tensor | null] {
   const outChannels = grad.shape[1];
   const [dw, k] = output([outChannels, g.channels, g.kH, g.kW], grad.dtype);
   const [db] = withBias ? output([outChannels], grad.dtype) : [null];

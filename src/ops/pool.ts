@@ -23,7 +23,7 @@ export interface AvgPool2dOptions {
   countIncludePad?: boolean;
 }
 
-function planPool(layer: string, inputShape: readonly number[], kernelSize: Pair, options: MaxPool2dOptions): Conv2dGeometry {
+export function planPool(layer: string, inputShape: readonly number[], kernelSize: Pair, options: MaxPool2dOptions): Conv2dGeometry {
   const dims = imageDims(layer, inputShape);
   const kernel = pair(layer, 'kernelSize', kernelSize, 1);
   const stride = pair(layer, 'stride', options.stride ?? kernel, 1);
@@ -69,7 +69,7 @@ export function maxPool2d(x: Tensor, kernelSize: Pair, options: MaxPool2dOptions
  * Max pooling's gradient: grad [N, C, outH, outW] added at the arg-max cells of x [N, C, H, W].
  * Linear in grad; its own gradient gathers gg at the same cells (a scatter's adjoint).
  */
-function maxPoolAdjoint(grad: Tensor, argmax: Int32Array, g: Conv2dGeometry): Tensor {
+export function maxPoolAdjoint(grad: Tensor, argmax: Int32Array, g: Conv2dGeometry): Tensor {
   const [dx, k] = output([g.batch, g.channels, g.inH, g.inW], grad.dtype);
   k.maxPool2dBackward(grad.data, argmax, g, dx.data);
   return record(dx, 'maxPool2dBackward', [grad], (gg) => [gg.reshape([gg.size]).indexSelect(0, argmax).reshape(grad.shape)]);

@@ -4,6 +4,7 @@ import { concat, gather, pad, permute, scatterAdd, slice } from './layout.js';
 import { matmul } from './matmul.js';
 import { argReduce, reduce, softmax } from './reduce.js';
 import { adamStep, sgdStep } from './optim.js';
+import { conv2dMaxPoolRelu, conv2dMaxPoolReluBackward } from './block.js';
 import { avgPool2d, avgPool2dBackward, col2im, im2col, maxPool2d } from './conv.js';
 import { conv2d, conv2dBackwardInput, conv2dBackwardWeight, maxPool2dBackward } from './conv.js';
 
@@ -39,4 +40,6 @@ export const jsBackend: Backend = {
   maxPool2dBackward,
   adamStep,
   sgdStep,
+  conv2dMaxPoolRelu,
+  conv2dMaxPoolReluBackward,
 };

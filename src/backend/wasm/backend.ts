@@ -10,12 +10,15 @@ import { binary, unary } from './elementwise.js';
 import { matmul } from './matmul.js';
 import { reduce, softmax } from './reduce.js';
 import { adamStep, sgdStep } from './optim.js';
+import { conv2dMaxPoolRelu, conv2dMaxPoolReluBackward } from './block.js';
 import { currentRuntime } from './runtime.js';
 
 /** Kernels with a wasm implementation; each falls back to js per call where it does not pay. */
 const wasmKernels: Partial<Kernels & OptimizerKernels> = {
   adamStep,
   sgdStep,
+  conv2dMaxPoolRelu,
+  conv2dMaxPoolReluBackward,
   matmul,
   unary,
   binary,

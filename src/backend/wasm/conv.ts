@@ -16,7 +16,7 @@ const FIELDS = [
 ] as const satisfies readonly (keyof Conv2dGeometry)[];
 
 /** Copies the geometry into wasm memory; returns its address (or −1: no memory). */
-function writeGeometry(heap: WasmHeap, g: Conv2dGeometry): number {
+export function writeGeometry(heap: WasmHeap, g: Conv2dGeometry): number {
   const at = heap.alloc(FIELDS.length * 4);
   if (at >= 0) heap.write(at, Int32Array.from(FIELDS, (field) => g[field]));
   return at;

@@ -24,7 +24,7 @@ const OB = 4;
 const roundUp = (n: number, m: number): number => Math.ceil(n / m) * m;
 
 /** Multiply-adds of a convolution (the same for its two gradients). */
-function macs(g: Conv2dGeometry, outChannels: number): number {
+export function macs(g: Conv2dGeometry, outChannels: number): number {
   return g.batch * outChannels * g.outH * g.outW * g.channels * g.kH * g.kW;
 }
 
@@ -36,7 +36,7 @@ function runtimeFor(g: Conv2dGeometry, outChannels: number, arrays: (TypedArray 
 }
 
 /** Copies an array into fresh heap memory (zero-padded to `floats`); −1 when out of memory. */
-function put(heap: WasmHeap, a: Float32Array, floats = a.length): number {
+export function put(heap: WasmHeap, a: Float32Array, floats = a.length): number {
   const at = heap.alloc(floats * 4);
   if (at < 0) return -1;
   if (floats > a.length) heap.f32.fill(0, (at >>> 2) + a.length, (at >>> 2) + floats);
@@ -59,29 +59,36 @@ function correlateScratch(cIn: number, oH: number, oW: number, kH: number, kW: n
   return roundUp(cIn * roundUp(rows * cols, 4) + OB, 16);
 }
 
+/** Sizes of one correlation: src [N, cIn, srcH, srcW] → out [N, cOut, oH, oW]. */
+export interface CorrelateShape {
+  batch: number;
+  cIn: number;
+  srcH: number;
+  srcW: number;
+  cOut: number;
+  oH: number;
+  oW: number;
+}
+
 /**
- * Runs conv2dCorrelate: out [N, cOut, oH, oW] from src [N, cIn, srcH, srcW] shifted by
- * (offH, offW), with the weight packed (flip: transposed and reversed for the input gradient).
+ * Runs conv2dCorrelate on operands already in wasm memory (byte addresses; pb 0 for no bias):
+ * out [N, cOut, oH, oW] from src [N, cIn, srcH, srcW] shifted by (offH, offW), with the weight
+ * packed (flip: transposed and reversed for the input gradient). Its scratch comes from the
+ * current call's arena. Returns false when the memory is full.
  */
-function correlate(
-  rt: WasmRuntime, src: Float32Array, weight: Float32Array, bias: Float32Array | null, out: Float32Array,
-  shape: { batch: number; cIn: number; srcH: number; srcW: number; cOut: number; oH: number; oW: number },
-  g: Conv2dGeometry, off: [number, number], flip: boolean, work: number,
+export function correlateAt(
+  rt: WasmRuntime, px: number, pw: number, pb: number, po: number,
+  shape: CorrelateShape, g: Conv2dGeometry, off: [number, number], flip: boolean, work: number,
 ): boolean {
   const { batch, cIn, srcH, srcW, cOut, oH, oW } = shape;
   const heap = rt.heap;
-  heap.reset();
   const threads = participants(rt, work, MIN_PARALLEL_MACS);
   const blocks = Math.ceil(cOut / OB);
   const scratchFloats = correlateScratch(cIn, oH, oW, g.kH, g.kW, g.dilationH, g.dilationW);
-  const px = put(heap, src);
-  const pw = put(heap, weight);
   const packed = heap.alloc(blocks * OB * cIn * g.kH * g.kW * 4);
-  const pb = bias ? put(heap, bias, blocks * OB) : 0;
-  const po = heap.alloc(out.length * 4);
   const prm = putParams(heap, [cIn, srcH, srcW, cOut, oH, oW, g.kH, g.kW, g.dilationH, g.dilationW, off[0], off[1]]);
   const scratch = heap.alloc(scratchFloats * 4 * threads);
-  if (px < 0 || pw < 0 || packed < 0 || pb < 0 || po < 0 || prm < 0 || scratch < 0) return false;
+  if (packed < 0 || prm < 0 || scratch < 0) return false;
   // outC and C of the weight [outC, C, kH, kW]: cOut, cIn forward; swapped for the input gradient.
   const [outC, C] = flip ? [cIn, cOut] : [cOut, cIn];
   rt.exports.conv2dPackWeights(pw, packed, outC, C, g.kH, g.kW, flip ? 1 : 0);
@@ -89,8 +96,28 @@ function correlate(
     fn: 'conv2dCorrelate', args: [px, packed, pb, po, prm, scratch, scratchFloats, n0, n1],
   }));
   runJobs(rt, jobs, threads);
+  return true;
+}
+
+/** correlateAt on typed arrays: copies the operands in and the result out. */
+function correlate(
+  rt: WasmRuntime, src: Float32Array, weight: Float32Array, bias: Float32Array | null, out: Float32Array,
+  shape: CorrelateShape, g: Conv2dGeometry, off: [number, number], flip: boolean, work: number,
+): boolean {
+  const heap = rt.heap;
+  heap.reset();
+  const px = put(heap, src);
+  const pw = put(heap, weight);
+  const pb = bias ? put(heap, bias, Math.ceil(shape.cOut / OB) * OB) : 0;
+  const po = heap.alloc(out.length * 4);
+  if (px < 0 || pw < 0 || pb < 0 || po < 0 || !correlateAt(rt, px, pw, pb, po, shape, g, off, flip, work)) return false;
   heap.read(po, out);
   return true;
+}
+
+/** Padded length of a bias operand of conv2dCorrelate (whole blocks of output channels). */
+export function biasFloats(outChannels: number): number {
+  return Math.ceil(outChannels / OB) * OB;
 }
 
 /** See Kernels.conv2d. */
@@ -129,12 +156,13 @@ export function conv2dBackwardWeight(
   }
 }
 
-function weightGrad(
-  rt: WasmRuntime, x: Float32Array, grad: Float32Array, g: Conv2dGeometry, outC: number, out: Float32Array, biasOut: Float32Array | null,
-): boolean {
+/**
+ * Runs conv2dWeightGrad on x and grad already in wasm memory; returns the address of the
+ * result, dw [outC, C, kH, kW] then db [outC], in the current arena (−1 when the memory is full).
+ */
+export function weightGradAt(rt: WasmRuntime, px: number, pg: number, g: Conv2dGeometry, outC: number): number {
   const { batch, channels: C, kH, kW, dilationH: dH, dilationW: dW, outH, outW } = g;
   const heap = rt.heap;
-  heap.reset();
   const threads = participants(rt, macs(g, outC), MIN_PARALLEL_MACS);
   // The scratch layout of assembly/conv2d.ts's conv2dWeightGrad: x' planes, then grad' planes.
   const cols = roundUp(outW, 4) + (kW - 1) * dW;
@@ -147,23 +175,33 @@ function weightGrad(
   // Images a thread holds in scratch at once (their sums stay in registers across them).
   const group = Math.min(IMAGE_GROUP, Math.ceil(batch / Math.max(1, parts)));
   const scratchFloats = roundUp(group * (C * ps + roundUp(outC, OB) * gPlane), 16);
-  const px = put(heap, x);
-  const pg = put(heap, grad);
   const prm = putParams(heap, [C, g.inH, g.inW, outC, outH, outW, kH, kW, dH, dW, g.padH, g.padW]);
   const part = heap.alloc(partFloats * 4 * Math.max(1, parts));
   const scratch = heap.alloc(scratchFloats * 4 * threads);
-  if (px < 0 || pg < 0 || prm < 0 || part < 0 || scratch < 0) return false;
+  if (prm < 0 || part < 0 || scratch < 0) return -1;
   if (parts === 0) {
-    out.fill(0);
-    biasOut?.fill(0);
-    return true;
+    heap.f32.fill(0, part >>> 2, (part >>> 2) + weightFloats + outC);
+    return part;
   }
   const jobs = splitRange(batch, parts, 1).map(([n0, n1], i) => ({
     fn: 'conv2dWeightGrad', args: [px, pg, part + i * partFloats * 4, prm, scratch, scratchFloats, group, n0, n1],
   }));
   runJobs(rt, jobs, threads);
   rt.exports.conv2dSumParts(part, partFloats, jobs.length, weightFloats + outC);
+  return part;
+}
+
+function weightGrad(
+  rt: WasmRuntime, x: Float32Array, grad: Float32Array, g: Conv2dGeometry, outC: number, out: Float32Array, biasOut: Float32Array | null,
+): boolean {
+  const heap = rt.heap;
+  heap.reset();
+  const px = put(heap, x);
+  const pg = put(heap, grad);
+  if (px < 0 || pg < 0) return false;
+  const part = weightGradAt(rt, px, pg, g, outC);
+  if (part < 0) return false;
   heap.read(part, out);
-  if (biasOut) heap.read(part + weightFloats * 4, biasOut);
+  if (biasOut) heap.read(part + out.length * 4, biasOut);
   return true;
 }
