@@ -20,7 +20,12 @@ function convBlock(children: readonly [string, Module][], i: number): ((x: Tenso
   return (x) => {
     // The layers' own shape checks first, so errors name the layer as the unfused run would.
     const convShape = c.outputShape(x.shape);
-    p.outputShape(convShape);
+    try {
+      p.outputShape(convShape);
+    } catch (e) {
+      if (e instanceof ShapeError) e.message += ` (in Sequential layer ${children[i + 2][0]})`;
+      throw e;
+    }
     return conv2dMaxPoolRelu(x, c.weight, c.bias, c.options, p.kernelSize, p.options);
   };
 }
