@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import * as nb from 'nabla';
-import { backends, expectClose } from '../helpers';
+import { backends, expectClose } from '../helpers.js';
+import { rng } from '../wasm/setup.js';
 
 /*
  * The direct convolution kernels (forward, input gradient, weight and bias gradient) behind
@@ -9,17 +10,6 @@ import { backends, expectClose } from '../helpers';
  * non-square kernels and channel counts that are not multiples of the wasm tile.
  */
 
-/** A small deterministic generator (mulberry32), so a failing geometry reproduces. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Case {
   n: number; c: number; h: number; w: number; outC: number;
