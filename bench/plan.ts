@@ -157,10 +157,12 @@ export function planJobs(o: Options, ctx: PlanContext): PlannedJob[] {
             const counts = ctx.threadedBackends.includes(backend) ? nablaThreads : [1];
             const epochs = workload === 'mlp' && !o.quick ? 5 : 1;
             for (const threads of counts) {
-              jobs.push({ job: { ...common, impl, backend, threads, epochs, limitS: NABLA_LIMIT_S }, env: {} });
+              // The plain-SIMD build: the package loads it instead of the relaxed one when told so.
+              const env: Record<string, string> = backend === 'wasm-simd' ? { NABLA_RELAXED_SIMD: '0' } : {};
+              jobs.push({ job: { ...common, impl, backend, threads, epochs, limitS: NABLA_LIMIT_S }, env });
               // On few cores V8's background GC threads compete with the worker threads for the
               // cores (as OpenBLAS' threads do with torch's): also run with the GC on the main thread.
-              if (backend === 'wasm' && workload !== 'gemm' && threads > 1 && ctx.cores <= GC_THREAD_CORES && !o.backends) {
+              if (backend === 'wasm' && threads > 1 && ctx.cores <= GC_THREAD_CORES && !o.backends) {
                 jobs.push({
                   job: { ...common, impl, backend: SINGLE_THREADED_GC, threads, epochs, limitS: NABLA_LIMIT_S, nodeFlags: ['--single-threaded-gc'] },
                   env: {},

@@ -10,6 +10,7 @@ import { runWorker } from './worker.js';
 /** The part of src/backend/wasm/index.ts this worker uses (the module may not exist yet). */
 interface WasmModule {
   initWasmBackend(options?: { relaxedSimd?: boolean }): Promise<boolean>;
+  wasmInfo?(): { variant: string } | null;
   setNumThreads?(n: number): void;
   getNumThreads?(): number;
   startWasmThreads?(): Promise<number>;
@@ -37,6 +38,12 @@ async function selectBackend(name: string, threads: number): Promise<number> {
     }
     if (!nb.listBackends().includes('wasm') && !(await wasm.initWasmBackend({ relaxedSimd: !plainSimd }))) {
       throw new Error("nabla's wasm backend did not load (no WebAssembly SIMD in this engine)");
+    }
+    // The package entry already loaded a build (NABLA_RELAXED_SIMD=0 selects the plain one):
+    // never report one build under the other's name.
+    const variant = wasm.wasmInfo?.()?.variant;
+    if (variant && (variant === 'simd') !== plainSimd) {
+      throw new Error(`the wasm backend runs its ${variant} build, not the ${plainSimd ? 'plain-SIMD' : 'relaxed-SIMD'} one this job measures`);
     }
     wasm.setNumThreads?.(threads);
     // Start the worker pool now, so that its start-up is not timed as the first kernel.

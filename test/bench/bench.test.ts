@@ -103,16 +103,20 @@ describe('bench job plan', () => {
       `mlp tfjs-cpu cpu 1 1 ${LIMIT_S}`, `mlp tfjs-wasm wasm 1 1 ${LIMIT_S}`,
       ...['4x4x4', '8x8x8'].flatMap((g) => [
         `gemm${g} nabla js 1 1 ${NABLA_LIMIT_S}`, `gemm${g} nabla wasm 2 1 ${NABLA_LIMIT_S}`,
+        `gemm${g} nabla wasm, single-threaded GC 2 1 ${NABLA_LIMIT_S}`,
         `gemm${g} tfjs-cpu cpu 1 1 ${LIMIT_S}`, `gemm${g} tfjs-wasm wasm 1 1 ${LIMIT_S}`,
       ]),
     ]);
-    expect(full.filter((p) => p.job.nodeFlags).map((p) => p.job.nodeFlags)).toEqual([['--single-threaded-gc']]);
+    expect(full.filter((p) => p.job.nodeFlags).map((p) => p.job.nodeFlags)).toEqual(Array(3).fill(['--single-threaded-gc']));
     // Not on a machine with many cores, where GC threads have cores of their own.
     expect(planJobs(parseArgs(['--only', 'mlp', '--impl', 'nabla']), { ...ctx, cores: 16 }).map((p) => p.job.backend)).toEqual(['js', 'wasm']);
     // The plain-SIMD build runs the GEMM only, unless named.
     const simd = { ...ctx, nablaBackends: ['js', 'wasm', 'wasm-simd'], threadedBackends: ['wasm', 'wasm-simd'] };
     expect(planJobs(parseArgs(['--only', 'cnn,gemm', '--impl', 'nabla', '--gemm', '4x4x4']), simd).map((p) => `${p.job.workload} ${p.job.backend}`))
-      .toEqual(['cnn js', 'cnn wasm', 'cnn wasm, single-threaded GC', 'gemm js', 'gemm wasm', 'gemm wasm-simd']);
+      .toEqual(['cnn js', 'cnn wasm', 'cnn wasm, single-threaded GC', 'gemm js', 'gemm wasm', 'gemm wasm, single-threaded GC', 'gemm wasm-simd']);
+    // The plain-SIMD job tells the package to load the plain build.
+    expect(planJobs(parseArgs(['--only', 'gemm', '--impl', 'nabla', '--gemm', '4x4x4']), simd).find((p) => p.job.backend === 'wasm-simd')!.env)
+      .toEqual({ NABLA_RELAXED_SIMD: '0' });
     const quick = planJobs(parseArgs(['--only', 'mlp', '--impl', 'nabla', '--backends', 'wasm', '--nabla-threads', '1,2', '--quick']), ctx);
     expect(quick.map((p) => [p.job.threads, p.job.epochs, p.job.quick])).toEqual([[1, 1, true], [2, 1, true]]);
   });

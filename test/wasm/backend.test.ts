@@ -1,4 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as nb from 'nabla';
 import { jsBackend } from '../../src/backend/js/index.js';
@@ -13,6 +16,10 @@ import {
 import { currentRuntime } from '../../src/backend/wasm/runtime.js';
 import { kernelsFor } from '../../src/tensor/index.js';
 import { loadWasm, uniform } from './setup.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** This process loaded the relaxed build (the package enables relaxed SIMD on Node 20 when it can). */
+const RELAXED_AVAILABLE = wasmInfo()?.variant === 'relaxed-simd';
 
 describe('wasm backend selection', () => {
   const savedEnv = process.env.NABLA_BACKEND;
@@ -59,6 +66,15 @@ describe('wasm backend selection', () => {
       'im2col', 'matmul', 'maxPool2d', 'maxPool2dBackward', 'reduce', 'sgdStep', 'softmax', 'unary',
     ]);
   });
+
+  it('NABLA_RELAXED_SIMD=0 loads the plain-SIMD build at package load; the default is relaxed where available', async () => {
+    const script = "import * as nb from 'nabla'; console.log(nb.wasmInfo()?.variant)";
+    const run = (env: Record<string, string>): string => execFileSync(process.execPath, ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 30_000,
+    }).trim();
+    expect(run({ NABLA_RELAXED_SIMD: '0' })).toBe('simd');
+    expect(run({ NABLA_RELAXED_SIMD: '' })).toBe(detectFeatures().relaxedSimd || RELAXED_AVAILABLE ? 'relaxed-simd' : 'simd');
+  }, 40_000);
 
   it('initDefaultBackend picks wasm, or what NABLA_BACKEND names', async () => {
     delete process.env.NABLA_BACKEND;

@@ -29,20 +29,24 @@ export async function initWasmBackend(options: WasmOptions = {}): Promise<boolea
   return true;
 }
 
-/** Reads NABLA_BACKEND from the environment (Node only). */
-function envBackend(): string | undefined {
+/** Reads a variable from the environment (Node only); undefined when unset or blank. */
+function envVar(name: string): string | undefined {
   const p = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
-  const name = p?.env?.NABLA_BACKEND?.trim();
-  return name ? name : undefined;
+  const value = p?.env?.[name]?.trim();
+  return value ? value : undefined;
 }
 
 /**
  * Chooses the default backend at package load: NABLA_BACKEND when set ('js' selects js and
  * skips compiling wasm; 'wasm' must load or this throws; another registered name is
- * selected), else `wasm` when it loads, else `js`. Returns the name of the backend selected.
+ * selected), else `wasm` when it loads, else `js`. NABLA_RELAXED_SIMD=0 loads the plain-SIMD
+ * build of the wasm kernels even where relaxed SIMD is available. Returns the name of the
+ * backend selected.
  */
 export async function initDefaultBackend(options: WasmOptions = {}): Promise<string> {
-  const wanted = envBackend();
+  const wanted = envVar('NABLA_BACKEND');
+  // NABLA_RELAXED_SIMD=0 keeps the plain-SIMD build where relaxed SIMD would load.
+  if (options.relaxedSimd === undefined && envVar('NABLA_RELAXED_SIMD') === '0') options = { ...options, relaxedSimd: false };
   if (wanted === 'js') {
     useBackend(jsBackend);
     return 'js';
