@@ -1,8 +1,8 @@
 /**
  * The fused convolution block nb.conv2dMaxPoolRelu = maxPool2d(relu(conv2d(…))): values and
  * gradients against the three ops run one by one and against a naive nested-loop reference
- * written here; the cases that fall back to the composition; nn.Sequential's fusion of
- * Conv2d → ReLU → MaxPool2d; the same training run on every backend.
+ * written here; the cases that fall back to the composition (nn.Sequential's fusion and a
+ * training run: block-sequential.test.ts).
  *
  * Which path runs is watched by spying on the backends' kernel objects (imported from src, as
  * test/wasm does): the sizes below (≥ 16384 multiply-adds) are where the wasm kernel does the
@@ -10,16 +10,10 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as nb from 'nabla';
-import { jsBackend } from '../../src/backend/js/index.js';
-import { findBackend } from '../../src/backend/registry.js';
-import type { Backend } from '../../src/backend/types.js';
-import { backends, expectClose } from '../helpers';
-
-const { Sequential, Conv2d, ReLU, MaxPool2d, Flatten, Linear } = nb.nn;
+import { backends, expectClose } from '../helpers.js';
+import { F32, F64, errorOf, leaf, spyKernels } from './block-util.js';
 
 type Pair = nb.Pair;
-const F32 = { rtol: 1e-5, atol: 1e-6 };
-const F64 = { rtol: 1e-12, atol: 1e-12 };
 
 const pairOf = (p: Pair | null | undefined, fallback: number): readonly [number, number] => (p === undefined || p === null ? [fallback, fallback] : typeof p === 'number' ? [p, p] : p);
 
@@ -118,34 +112,11 @@ function inputs(c: BlockCase, dtype: 'float32' | 'float64', requiresGrad = false
 const fused = (c: BlockCase) => (x: nb.Tensor, w: nb.Tensor, b: nb.Tensor | null): nb.Tensor => nb.conv2dMaxPoolRelu(x, w, b, c.conv, c.pool, c.poolOptions);
 const composed = (c: BlockCase) => (x: nb.Tensor, w: nb.Tensor, b: nb.Tensor | null): nb.Tensor => nb.maxPool2d(nb.conv2d(x, w, b, c.conv).relu(), c.pool, c.poolOptions);
 
-/** The same tensor values as a fresh leaf (so two graphs never share a leaf). */
-const leaf = (t: nb.Tensor | null, requiresGrad = true): nb.Tensor | null => (t ? t.detach().clone().requiresGrad_(requiresGrad) : null);
-
 /** ∇ of sum(f(x, w, b)·r) with respect to x, w (and b when there is one). */
 function blockGrads(f: (x: nb.Tensor, w: nb.Tensor, b: nb.Tensor | null) => nb.Tensor, xwb: [nb.Tensor, nb.Tensor, nb.Tensor | null], r: nb.Tensor, createGraph = false): nb.Tensor[] {
   const [x, w, b] = xwb;
   const vars = b ? [x, w, b] : [x, w];
   return nb.grad((xi, wi, bi) => f(xi, wi, bi ?? null).mul(r).sum(), vars, { createGraph });
-}
-
-/** The error fn throws (fails the test when it throws none). */
-function errorOf(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  return expect.fail('expected an error');
-}
-
-/** Spies on the fused kernels of the current backend and of js (where wasm falls back to). */
-function spyKernels(backend: string) {
-  const own = findBackend(backend) as Backend;
-  const jsFwd = vi.spyOn(jsBackend, 'conv2dMaxPoolRelu');
-  const jsBwd = vi.spyOn(jsBackend, 'conv2dMaxPoolReluBackward');
-  const fwd = own === jsBackend ? jsFwd : vi.spyOn(own, 'conv2dMaxPoolRelu');
-  const bwd = own === jsBackend ? jsBwd : vi.spyOn(own, 'conv2dMaxPoolReluBackward');
-  return { fwd, bwd, jsFwd, jsBwd, calls: (): number => (fwd === jsFwd ? 0 : fwd.mock.calls.length) + jsFwd.mock.calls.length };
 }
 
 afterEach(() => vi.restoreAllMocks());
@@ -337,125 +308,5 @@ describe.each(backends)('conv2dMaxPoolRelu on %s', (backend) => {
     it('a pooling window larger than the conv output', () => {
       same(() => nb.conv2dMaxPoolRelu(x(), w(), null, {}, 7), () => nb.maxPool2d(nb.conv2d(x(), w()), 7));
     });
-  });
-});
-
-/** A ReLU subclass: Sequential must not fuse it (its forward may differ). */
-class LoggedReLU extends ReLU {}
-
-describe.each(backends)('nn.Sequential fuses Conv2d → ReLU → MaxPool2d on %s', (backend) => {
-  beforeEach(() => {
-    nb.setBackend(backend);
-    nb.manualSeed(5);
-  });
-
-  const build = (act: nb.nn.Module = new ReLU()): nb.nn.Sequential =>
-    new Sequential(new Conv2d(2, 4, 3, { padding: 1 }), act, new MaxPool2d(2), new Flatten(), new Linear(4 * 6 * 6, 5));
-
-  /** Each child's forward called by hand, in order. */
-  const oneByOne = (model: nb.nn.Sequential, x: nb.Tensor): nb.Tensor => model.children().reduce((h, m) => m.forward(h), x);
-
-  /** Output and the gradients of sum(out·r) for every parameter and x, from a fresh zero. */
-  function run(model: nb.nn.Sequential, forward: (x: nb.Tensor) => nb.Tensor, x0: nb.Tensor, r: nb.Tensor): { out: nb.Tensor; grads: nb.Tensor[] } {
-    model.zeroGrad();
-    const x = leaf(x0)!;
-    const out = forward(x);
-    out.mul(r).sum().backward();
-    return { out: out.detach(), grads: [...model.parameters().map((p) => p.grad!.clone()), x.grad!] };
-  }
-
-  it('gives the output and every gradient of the layers applied one by one, with one fused call each way', () => {
-    const model = build();
-    const x = nb.randn([3, 2, 12, 12]);
-    const r = nb.randn([3, 5]);
-    const spy = spyKernels(backend);
-    const seq = run(model, (h) => model.forward(h), x, r);
-    expect(spy.fwd).toHaveBeenCalledTimes(1);
-    expect(spy.bwd).toHaveBeenCalledTimes(1);
-    if (backend === 'wasm') expect(spy.jsFwd).not.toHaveBeenCalled();
-    const manual = run(model, (h) => oneByOne(model, h), x, r);
-    expect(spy.fwd).toHaveBeenCalledTimes(1);
-    expect(model.parameters().length).toBe(4);
-    expectClose(seq.out, manual.out, F32);
-    seq.grads.forEach((g, i) => expectClose(g, manual.grads[i], F32));
-  });
-
-  it('does not fuse a subclass of ReLU, and is still right', () => {
-    const model = build(new LoggedReLU());
-    const x = nb.randn([3, 2, 12, 12]);
-    const r = nb.randn([3, 5]);
-    const spy = spyKernels(backend);
-    const seq = run(model, (h) => model.forward(h), x, r);
-    expect(spy.calls()).toBe(0);
-    const manual = run(model, (h) => oneByOne(model, h), x, r);
-    expectClose(seq.out, manual.out, F32);
-    seq.grads.forEach((g, i) => expectClose(g, manual.grads[i], F32));
-  });
-
-  it("nn.summary still reports each layer's output shape, and leaves the model fused", () => {
-    const model = build();
-    const s = nb.nn.summary(model, [3, 2, 12, 12]);
-    expect(s.layers.map((l) => [l.name, l.outputShape])).toEqual([
-      ['0', [3, 4, 12, 12]], ['1', [3, 4, 12, 12]], ['2', [3, 4, 6, 6]], ['3', [3, 144]], ['4', [3, 5]],
-    ]);
-    expect(s.outputShape).toEqual([3, 5]);
-    const spy = spyKernels(backend);
-    model.forward(nb.randn([3, 2, 12, 12]));
-    expect(spy.fwd).toHaveBeenCalledTimes(1);
-  });
-
-  it('a ShapeError from a bad input names the Sequential layer, as the unfused model does', () => {
-    const fusedModel = build();
-    const plainModel = build(new LoggedReLU());
-    const bad = nb.zeros([1, 3, 12, 12]);
-    const e = errorOf(() => fusedModel.forward(bad));
-    expect(e).toBeInstanceOf(nb.ShapeError);
-    expect(e.message).toContain('Conv2d(2→4, 3x3): input has 3 channels, expected 2');
-    expect(e.message).toContain('(in Sequential layer 0)');
-    expect(e.message).toBe(errorOf(() => plainModel.forward(bad)).message);
-    // A pooling window that does not fit is the MaxPool2d's error, at index 2.
-    const small = (act: nb.nn.Module): nb.nn.Sequential => new Sequential(new Conv2d(2, 4, 3), act, new MaxPool2d(2));
-    const tiny = nb.zeros([1, 2, 3, 3]);
-    const unfused = errorOf(() => small(new LoggedReLU()).forward(tiny));
-    expect(unfused.message).toContain('MaxPool2d(2x2)');
-    expect(unfused.message).toContain('(in Sequential layer 2)');
-    const f = errorOf(() => small(new ReLU()).forward(tiny));
-    expect(f.constructor).toBe(unfused.constructor);
-    expect(f.message).toBe(unfused.message);
-  });
-});
-
-describe('training a tiny CNN gives the same loss curve on every backend', () => {
-  afterEach(() => nb.setBackend(backends[0]));
-
-  function lossCurve(backend: string): number[] {
-    nb.setBackend(backend);
-    nb.manualSeed(3);
-    const model = new Sequential(new Conv2d(1, 4, 3, { padding: 1 }), new ReLU(), new MaxPool2d(2), new Flatten(), new Linear(4 * 6 * 6, 3));
-    const x = nb.randn([8, 1, 12, 12]);
-    const target = nb.randint(0, 3, [8]);
-    const lossFn = new nb.nn.CrossEntropyLoss();
-    const opt = new nb.optim.Adam(model.parameters(), { lr: 0.01 });
-    const losses: number[] = [];
-    const spy = spyKernels(backend);
-    for (let step = 0; step < 8; step++) {
-      opt.zeroGrad();
-      const loss = lossFn.forward(model.forward(x), target);
-      loss.backward();
-      opt.step();
-      losses.push(loss.item());
-    }
-    // The fused block ran each step, both ways.
-    expect(spy.fwd).toHaveBeenCalledTimes(8);
-    expect(spy.bwd).toHaveBeenCalledTimes(8);
-    vi.restoreAllMocks();
-    return losses;
-  }
-
-  it('Conv2d → ReLU → MaxPool2d → Flatten → Linear with Adam, 8 steps', () => {
-    const reference = lossCurve('js');
-    // Adam fits 8 random points: the loss must fall, so the curve is not flat by accident.
-    expect(reference[7]).toBeLessThan(reference[0] * 0.8);
-    for (const backend of backends) expectClose(lossCurve(backend), reference, { atol: 1e-4, rtol: 0 });
   });
 });
