@@ -215,7 +215,10 @@ export function maxPool2dBackward(grad: usize, argmax: usize, out: usize, g: usi
   memory.fill(f32At(out, p0 * plane), 0, <usize>((p1 - p0) * plane) << 2);
   const o1 = p1 * outH * outW;
   for (let o = p0 * outH * outW; o < o1; o++) {
-    const at = f32At(out, load<i32>(f32At(argmax, o)));
+    const idx = load<i32>(f32At(argmax, o));
+    // −1: a window entirely in the padding (possible with dilation) has no input cell.
+    if (idx < 0) continue;
+    const at = f32At(out, idx);
     store<f32>(at, load<f32>(at) + load<f32>(f32At(grad, o)));
   }
 }

@@ -44,7 +44,6 @@ export interface OptimizerStateDict {
   paramGroups: Record<string, HyperParam>[];
 }
 
-/** Per-parameter update: p (its values are written in place), g (its gradient), its state and group options. */
 /** The gradient as a typed array of p's dtype (the fused kernels' operand), converting when it is not. */
 export function gradientArray(p: Tensor, grad: ArrayLike<number>): TypedArray {
   if (ArrayBuffer.isView(grad) && (grad as TypedArray).constructor === p.data.constructor) return grad as TypedArray;
@@ -53,6 +52,7 @@ export function gradientArray(p: Tensor, grad: ArrayLike<number>): TypedArray {
   return out;
 }
 
+/** Per-parameter update: p (its values are written in place), g (its gradient), its state and group options. */
 export type UpdateRule<O, S> = (p: Tensor, g: ArrayLike<number>, state: S, options: O) => void;
 
 // ---- option checks shared by the optimizers; each names the optimizer and the option ----

@@ -60,6 +60,17 @@ describe.each(backends)('max pooling kernels on %s', (backend) => {
     nb.manualSeed(5);
   });
 
+  it('a window entirely in the padding (dilation 3) gives −inf and sends no gradient anywhere', () => {
+    // 2×2 input, kernel 2, dilation 3 (span 4), padding 1, stride 1: the one window reads rows and
+    // columns −1 and 2, all outside. 512 planes, so the wasm kernels run rather than js.
+    const x = nb.randn([1, 512, 2, 2], { requiresGrad: true });
+    const y = nb.maxPool2d(x, 2, { stride: 1, padding: 1, dilation: 3 });
+    expect(y.shape).toEqual([1, 512, 1, 1]);
+    expect(Array.from(y.dataSync()).every((v) => v === -Infinity)).toBe(true);
+    y.mul(nb.randn([1, 512, 1, 1])).sum().backward();
+    expect(Array.from(x.grad!.dataSync()).every((v) => v === 0)).toBe(true);
+  });
+
   it.each(cases)('%s', (_name, p) => {
     // Values on a coarse grid so that windows hold ties; two NaN.
     const x = Array.from(nb.randint(0, 4, [p.n * p.c * p.h * p.w]).dataSync(), (v) => v / 2);

@@ -127,7 +127,8 @@ export function maxPool2d(x: TypedArray, g: Conv2dGeometry, out: TypedArray, arg
 /** maxPool2d's adjoint: each output's gradient added to the input cell that won its window. */
 export function maxPool2dBackward(grad: TypedArray, argmax: Int32Array, g: Conv2dGeometry, out: TypedArray): void {
   out.fill(0);
-  for (let o = 0; o < grad.length; o++) out[argmax[o]] += grad[o];
+  // argmax −1: a window entirely in the padding (possible with dilation) reads no input cell.
+  for (let o = 0; o < grad.length; o++) if (argmax[o] >= 0) out[argmax[o]] += grad[o];
 }
 
 /** Divisor of one window: the full window, or only its cells inside the image. */

@@ -97,8 +97,13 @@ export function matmul(a: TypedArray, b: TypedArray, out: TypedArray, spec: Matm
   let chunks: Job[];
   if (threads === 1) {
     chunks = [chunk(0, batch, 0, m, 0, n)];
-  } else {
+  } else if (batch >= maxChunks || batch % threads === 0) {
     chunks = splitRange(batch, Math.min(batch, maxChunks), 1).map(([b0, b1]) => chunk(b0, b1, 0, m, 0, n));
+  } else if (m >= n) {
+    // Fewer batches than chunks would leave threads idle: split every batch's rows instead.
+    chunks = splitRange(m, Math.max(threads, Math.min(maxChunks, Math.floor(m / MIN_CHUNK_ROWS_SHARED))), MR).map(([i0, i1]) => chunk(0, batch, i0, i1, 0, n));
+  } else {
+    chunks = splitRange(n, Math.max(threads, Math.min(maxChunks, Math.floor(n / MIN_CHUNK_COLUMNS))), NR).map(([j0, j1]) => chunk(0, batch, 0, m, j0, j1));
   }
   runJobs(rt, chunks, threads);
   heap.finishOutput(pc, out);
