@@ -4,9 +4,9 @@
  * - GEMM: a warm-up (two products and at least 1 s; 0.2 s under --quick), then rounds of
  *   back-to-back products (each round at least `roundS` seconds and one product); the
  *   figure is the median round's GFLOP/s.
- * - Training: untimed warm-up steps (at least `WARMUP_STEPS`, then until `WARMUP_MAX_STEPS` or
- *   `WARMUP_S` seconds: JIT compilers, allocators and caches settle), then the epoch's batches
- *   in order. After the
+ * - Training: untimed warm-up steps (at least `WARMUP_STEPS`, then until `WARMUP_S` seconds
+ *   or one epoch's batches: JIT compilers, the garbage collector's heap sizes, allocators and
+ *   caches settle), then the epoch's batches in order. After the
  *   first `PROBE_BATCHES` batches the epoch time is estimated; when the estimate exceeds
  *   `job.limitS` (or always under --quick) the epoch stops once `job.subsetS` seconds of
  *   batches are timed and its time is the mean batch time × batches per epoch, marked
@@ -19,13 +19,12 @@ import { round } from './protocol.js';
 export const PROBE_BATCHES = 3;
 /** Untimed training steps before the first timed epoch (JIT, kernel compilation, allocation). */
 export const WARMUP_STEPS = 2;
-export const WARMUP_MAX_STEPS = 50;
 export const WARMUP_S = 3;
 
-/** Whether warm-up is over after `steps` steps taking `seconds`. */
-export function warmedUp(steps: number, seconds: number, quick: boolean): boolean {
+/** Whether warm-up is over after `steps` steps taking `seconds`, for an epoch of `epochSteps` batches. */
+export function warmedUp(steps: number, seconds: number, quick: boolean, epochSteps: number): boolean {
   if (quick) return steps >= 1;
-  return steps >= WARMUP_STEPS && (steps >= WARMUP_MAX_STEPS || seconds >= WARMUP_S);
+  return steps >= WARMUP_STEPS && (steps >= epochSteps || seconds >= WARMUP_S);
 }
 
 export interface EpochTiming {
@@ -91,7 +90,9 @@ export async function trainAndTime(
 ): Promise<void> {
   trainer.beginEpoch(-1);
   const warmStart = performance.now();
-  for (let s = 0; !warmedUp(s, (performance.now() - warmStart) / 1000, job.quick); s++) await trainer.step(s % trainer.batchesPerEpoch);
+  for (let s = 0; !warmedUp(s, (performance.now() - warmStart) / 1000, job.quick, trainer.batchesPerEpoch); s++) {
+    await trainer.step(s % trainer.batchesPerEpoch);
+  }
   for (let epoch = 0; epoch < job.epochs; epoch++) {
     trainer.beginEpoch(epoch);
     const t = await timeEpoch(trainer.batchesPerEpoch, (b) => trainer.step(b), job);

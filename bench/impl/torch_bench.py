@@ -15,9 +15,8 @@ import time
 MARKER = '@@bench '
 PROBE_BATCHES = 3
 # Untimed warm-up steps before the first timed epoch: at least WARMUP_STEPS, then until
-# WARMUP_MAX_STEPS or WARMUP_S seconds (the same rule as bench/impl/timing.ts).
+# WARMUP_S seconds or one epoch's batches (the same rule as bench/impl/timing.ts).
 WARMUP_STEPS = 2
-WARMUP_MAX_STEPS = 50
 WARMUP_S = 3.0
 
 job = json.loads(sys.argv[1])
@@ -165,7 +164,7 @@ def train(base):
     while True:
         step(s % batches)
         s += 1
-        if job['quick'] or (s >= WARMUP_STEPS and (s >= WARMUP_MAX_STEPS or time.perf_counter() - warm_start >= WARMUP_S)):
+        if job['quick'] or (s >= WARMUP_STEPS and (s >= batches or time.perf_counter() - warm_start >= WARMUP_S)):
             break
     for epoch in range(job['epochs']):
         order = torch.randperm(n)

@@ -203,13 +203,13 @@ describe('bench table', () => {
 });
 
 describe('bench warm-up rule', () => {
-  it('takes at least 2 steps, then stops at 50 steps or 3 s; 1 step under --quick', () => {
-    expect(warmedUp(1, 10, false)).toBe(false);
-    expect(warmedUp(2, 0.1, false)).toBe(false);
-    expect(warmedUp(2, 3, false)).toBe(true);
-    expect(warmedUp(49, 2.9, false)).toBe(false);
-    expect(warmedUp(50, 0.1, false)).toBe(true);
-    expect(warmedUp(0, 0, true)).toBe(false);
-    expect(warmedUp(1, 0, true)).toBe(true);
+  it('takes at least 2 steps, then stops after 3 s or one epoch of batches; 1 step under --quick', () => {
+    expect(warmedUp(1, 10, false, 469)).toBe(false);
+    expect(warmedUp(2, 0.1, false, 469)).toBe(false);
+    expect(warmedUp(2, 3, false, 469)).toBe(true);
+    expect(warmedUp(468, 2.9, false, 469)).toBe(false);
+    expect(warmedUp(469, 0.1, false, 469)).toBe(true);
+    expect(warmedUp(0, 0, true, 469)).toBe(false);
+    expect(warmedUp(1, 0, true, 469)).toBe(true);
   });
 });
