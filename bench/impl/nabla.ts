@@ -91,7 +91,8 @@ function runGemm(job: Job, base: Omit<BenchRecord, 'value' | 'unit'>): void {
 /** A Trainer over MNIST for `model`: shuffled batches, softmax cross-entropy, Adam 1e-3. */
 async function mnistTrainer(job: Job, model: nb.nn.Module, flatten: boolean): Promise<Trainer> {
   const { xTrain, yTrain, xTest, yTest } = await nb.data.mnist({ flatten });
-  const optimizer = new nb.optim.Adam(model.parameters(), { lr: 1e-3 });
+  const initial = Object.fromEntries(Object.entries(model.stateDict()).map(([k, t]) => [k, t.clone()]));
+  let optimizer = new nb.optim.Adam(model.parameters(), { lr: 1e-3 });
   const n = xTrain.shape[0];
   const batchSize = job.batchSize;
   let order = nb.randperm(n).dataSync() as Int32Array;
@@ -100,6 +101,10 @@ async function mnistTrainer(job: Job, model: nb.nn.Module, flatten: boolean): Pr
     beginEpoch() {
       order = nb.randperm(n).dataSync() as Int32Array;
       model.train();
+    },
+    restart() {
+      model.loadStateDict(initial);
+      optimizer = new nb.optim.Adam(model.parameters(), { lr: 1e-3 });
     },
     step(batch) {
       const idx = order.subarray(batch * batchSize, Math.min((batch + 1) * batchSize, n));

@@ -64,7 +64,8 @@ async function mnistTrainer(job: Job, model: tf.Sequential, images: boolean): Pr
   const xTest = tf.tensor(data.xTest.data as Float32Array, [data.xTest.shape[0], ...imageShape]);
   const yTrain = tf.tidy(() => tf.oneHot(tf.tensor1d(data.yTrain.data as Int32Array, 'int32'), 10).toFloat());
   const yTest = data.yTest.data as Int32Array;
-  const optimizer = tf.train.adam(1e-3);
+  const initial = model.getWeights().map((w) => w.clone());
+  let optimizer = tf.train.adam(1e-3);
   const n = xTrain.shape[0];
   const batchSize = job.batchSize;
   const shuffled = (): Int32Array => {
@@ -77,6 +78,11 @@ async function mnistTrainer(job: Job, model: tf.Sequential, images: boolean): Pr
     batchesPerEpoch: Math.ceil(n / batchSize),
     beginEpoch() {
       order = shuffled();
+    },
+    restart() {
+      model.setWeights(initial);
+      optimizer.dispose();
+      optimizer = tf.train.adam(1e-3);
     },
     step(batch) {
       const idx = order.slice(batch * batchSize, Math.min((batch + 1) * batchSize, n));

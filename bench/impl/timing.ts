@@ -70,6 +70,8 @@ export interface Trainer {
   batchesPerEpoch: number;
   /** Called before each epoch (reshuffles). */
   beginEpoch(epoch: number): void;
+  /** Back to the initial weights with a fresh optimizer: warm-up steps do not count as training. */
+  restart(): void | Promise<void>;
   /** Trains on batch b of the current epoch; returns (or resolves to) the loss. */
   step(batch: number): unknown;
   /** Test-set accuracy in [0, 1] (only called after whole epochs). */
@@ -93,6 +95,7 @@ export async function trainAndTime(
   for (let s = 0; !warmedUp(s, (performance.now() - warmStart) / 1000, job.quick, trainer.batchesPerEpoch); s++) {
     await trainer.step(s % trainer.batchesPerEpoch);
   }
+  await trainer.restart();
   for (let epoch = 0; epoch < job.epochs; epoch++) {
     trainer.beginEpoch(epoch);
     const t = await timeEpoch(trainer.batchesPerEpoch, (b) => trainer.step(b), job);

@@ -134,6 +134,7 @@ def train(base):
     workload = job['workload']
     x_train, y_train, x_test, y_test = mnist(job['mnistDir'], workload == 'cnn')
     model = model_for(workload)
+    initial = {k: v.clone() for k, v in model.state_dict().items()}
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = torch.nn.CrossEntropyLoss()
     n = x_train.shape[0]
@@ -166,6 +167,9 @@ def train(base):
         s += 1
         if job['quick'] or (s >= WARMUP_STEPS and (s >= batches or time.perf_counter() - warm_start >= WARMUP_S)):
             break
+    # Back to the initial weights with a fresh optimizer: warm-up steps do not count as training.
+    model.load_state_dict(initial)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     for epoch in range(job['epochs']):
         order = torch.randperm(n)
         seconds, extrapolated, done = time_epoch(batches, step)
