@@ -49,8 +49,8 @@ export function conv2dMaxPoolRelu(
     const pw = heap.input(weight as Float32Array);
     const pb = bias ? put(heap, bias as Float32Array, biasFloats(outChannels)) : 0;
     const pz = heap.alloc(conv.batch * outChannels * conv.outH * conv.outW * 4);
-    const py = heap.alloc(y.length * 4);
-    const pa = heap.alloc(argmax.length * 4);
+    const py = heap.output(y as Float32Array);
+    const pa = heap.output(argmax);
     const pg = writeGeometry(heap, pool);
     if (px < 0 || pw < 0 || pb < 0 || pz < 0 || py < 0 || pa < 0 || pg < 0) return false;
     const shape: CorrelateShape = {
@@ -59,8 +59,8 @@ export function conv2dMaxPoolRelu(
     if (!correlateAt(rt, px, pw, pb, pz, shape, conv, [conv.padH, conv.padW], false, macs(conv, outChannels))) return false;
     overPlanes(rt, 'maxPool2d', pool.batch * pool.channels, pool.batch * pool.channels * pool.inH * pool.inW, (p0, p1) => [pz, py, pa, pg, p0, p1]);
     rt.exports.unary(UNARY_CODES.relu!, py, py, 0, y.length);
-    heap.read(py, y as Float32Array);
-    heap.read(pa, argmax);
+    heap.finishOutput(py, y as Float32Array);
+    heap.finishOutput(pa, argmax);
     return true;
   }
 }
@@ -93,14 +93,14 @@ export function conv2dMaxPoolReluBackward(
     if (part < 0) return false;
     if (dx) {
       const pw = heap.input(weight as Float32Array);
-      const pdx = heap.alloc(dx.length * 4);
+      const pdx = heap.output(dx as Float32Array);
       if (pw < 0 || pdx < 0) return false;
       const shape: CorrelateShape = {
         batch: conv.batch, cIn: outChannels, srcH: conv.outH, srcW: conv.outW, cOut: conv.channels, oH: conv.inH, oW: conv.inW,
       };
       const off: [number, number] = [(conv.kH - 1) * conv.dilationH - conv.padH, (conv.kW - 1) * conv.dilationW - conv.padW];
       if (!correlateAt(rt, pdz, pw, 0, pdx, shape, conv, off, true, macs(conv, outChannels))) return false;
-      heap.read(pdx, dx as Float32Array);
+      heap.finishOutput(pdx, dx as Float32Array);
     }
     heap.read(part, dw as Float32Array);
     if (db) heap.read(part + dw.length * 4, db as Float32Array);

@@ -37,12 +37,11 @@ function runWindowKernel(
   if (Math.max(x.length, out.length) < MIN_WASM_ELEMENTS) return false;
   const heap = rt.heap;
   heap.reset();
-  const px = heap.alloc(x.length * 4);
-  const po = heap.alloc(out.length * 4);
-  const ps = side ? heap.alloc(side.length * 4) : 0;
+  const px = heap.input(x);
+  const po = heap.output(out);
+  const ps = side ? heap.output(side) : 0;
   const pg = writeGeometry(heap, g);
   if (px < 0 || po < 0 || ps < 0 || pg < 0) return false;
-  heap.write(px, x);
   const threads = participants(rt, Math.max(x.length, out.length), MIN_PARALLEL_WORK);
   const jobs = splitRange(parts, chunkCount(threads), 1).map(([from, to]) => {
     const job = args(px, po, pg, from, to);
@@ -51,8 +50,8 @@ function runWindowKernel(
     return job;
   });
   runJobs(rt, jobs, threads);
-  heap.read(po, out);
-  if (side) heap.read(ps, side);
+  heap.finishOutput(po, out);
+  if (side) heap.finishOutput(ps, side);
   return true;
 }
 
@@ -85,22 +84,20 @@ export function maxPool2dBackward(grad: TypedArray, argmax: Int32Array, g: Conv2
   }
   const heap = rt.heap;
   heap.reset();
-  const pg = heap.alloc(grad.length * 4);
-  const pa = heap.alloc(argmax.length * 4);
-  const po = heap.alloc(out.length * 4);
+  const pg = heap.input(grad);
+  const pa = heap.input(argmax);
+  const po = heap.output(out);
   const pgeo = writeGeometry(heap, g);
   if (pg < 0 || pa < 0 || po < 0 || pgeo < 0) {
     jsBackend.maxPool2dBackward(grad, argmax, g, out);
     return;
   }
-  heap.write(pg, grad);
-  heap.write(pa, argmax);
   const threads = participants(rt, out.length, MIN_PARALLEL_WORK);
   const jobs = splitRange(g.batch * g.channels, chunkCount(threads), 1).map(([p0, p1]) => ({
     fn: 'maxPool2dBackward', args: [pg, pa, po, pgeo, p0, p1],
   }));
   runJobs(rt, jobs, threads);
-  heap.read(po, out);
+  heap.finishOutput(po, out);
 }
 
 /** See Kernels.avgPool2d. */

@@ -35,8 +35,12 @@ function runtimeFor(g: Conv2dGeometry, outChannels: number, arrays: (TypedArray 
   return arrays.every((a) => a === null || a instanceof Float32Array) ? rt : null;
 }
 
-/** Copies an array into fresh heap memory (zero-padded to `floats`); −1 when out of memory. */
+/**
+ * The address of an operand: its own storage when resident and no padding is asked for (see
+ * WasmHeap.input), else a copy zero-padded to `floats`; −1 when out of memory.
+ */
 export function put(heap: WasmHeap, a: Float32Array, floats = a.length): number {
+  if (floats === a.length) return heap.input(a);
   const at = heap.alloc(floats * 4);
   if (at < 0) return -1;
   if (floats > a.length) heap.f32.fill(0, (at >>> 2) + a.length, (at >>> 2) + floats);
@@ -109,9 +113,9 @@ function correlate(
   const px = put(heap, src);
   const pw = put(heap, weight);
   const pb = bias ? put(heap, bias, Math.ceil(shape.cOut / OB) * OB) : 0;
-  const po = heap.alloc(out.length * 4);
+  const po = heap.output(out);
   if (px < 0 || pw < 0 || pb < 0 || po < 0 || !correlateAt(rt, px, pw, pb, po, shape, g, off, flip, work)) return false;
-  heap.read(po, out);
+  heap.finishOutput(po, out);
   return true;
 }
 

@@ -1,6 +1,6 @@
 /**
  * Unary and broadcast binary float32 kernels on wasm (assembly/elementwise.ts). Operands are
- * copied in, the result copied out; broadcasting is reduced to at most two outer axes over
+ * copied in (resident ones are used in place), the result copied out; broadcasting is reduced to at most two outer axes over
  * one inner run, which covers same-shape, scalar, bias-row, per-channel and column operands.
  * Other shapes, dtypes and ops (pow, sin, cos, log1p, expm1) use the js kernels.
  */
@@ -53,17 +53,16 @@ export function unary(op: UnaryOp, x: TypedArray, out: TypedArray): void {
   }
   const heap = rt.heap;
   heap.reset();
-  const px = heap.alloc(n * 4);
-  const po = heap.alloc(n * 4);
+  const px = heap.input(x as Float32Array);
+  const po = heap.output(out as Float32Array);
   if (px < 0 || po < 0) {
     jsBackend.unary(op, x, out);
     return;
   }
-  heap.write(px, x as Float32Array);
   const threads = participants(rt, n * (HEAVY.has(op) ? 8 : 1), MIN_PARALLEL_WORK);
   const jobs: Job[] = splitRange(n, chunkCount(threads), CHUNK).map(([s, e]) => ({ fn: 'unary', args: [code, px, po, s, e] }));
   runJobs(rt, jobs, threads);
-  heap.read(po, out as Float32Array);
+  heap.finishOutput(po, out as Float32Array);
 }
 
 /** One axis of a broadcast binary op: its length and each operand's element stride (0: broadcast). */
@@ -124,15 +123,13 @@ export function binary(
   const [d0, d1, inner] = axes;
   const heap = rt.heap;
   heap.reset();
-  const pa = heap.alloc(a.length * 4);
-  const pb = heap.alloc(b.length * 4);
-  const po = heap.alloc(n * 4);
+  const pa = heap.input(a as Float32Array);
+  const pb = heap.input(b as Float32Array);
+  const po = heap.output(out as Float32Array);
   if (pa < 0 || pb < 0 || po < 0) {
     jsBackend.binary(op, a, aShape, b, bShape, out, outShape);
     return;
   }
-  heap.write(pa, a as Float32Array);
-  heap.write(pb, b as Float32Array);
   const rows = d0.size * d1.size;
   const len = inner.size;
   const threads = participants(rt, n, MIN_PARALLEL_WORK);
@@ -145,5 +142,5 @@ export function binary(
     ? splitRange(len, chunks, CHUNK).map(([s, e]) => job(0, 1, s, e))
     : splitRange(rows, chunks, 1).map(([r0, r1]) => job(r0, r1, 0, len));
   runJobs(rt, jobs, threads);
-  heap.read(po, out as Float32Array);
+  heap.finishOutput(po, out as Float32Array);
 }

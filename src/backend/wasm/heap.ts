@@ -223,7 +223,7 @@ export class WasmHeap {
 
   /**
    * The address a kernel writes an output to: its own storage when resident, else scratch
-   * (then `output` ends with `read(at, dst)` via `finishOutput`). Returns −1 when there is no room.
+   * (copied back by `finishOutput`). Returns −1 when there is no room.
    */
   output(dst: Float32Array | Int32Array): number {
     const own = this.addressOf(dst);
@@ -255,14 +255,12 @@ export class WasmHeap {
 
   /** Copies src (float32 or int32) into the memory at byte address `at`. */
   write(at: number, src: Float32Array | Int32Array): void {
-    if (this.addressOf(src) === at) return;
     if (src instanceof Float32Array) this.f32.set(src, at >>> 2);
     else this.i32.set(src, at >>> 2);
   }
 
   /** Copies `dst.length` elements from byte address `at` into dst (float32 or int32). */
   read(at: number, dst: Float32Array | Int32Array): void {
-    if (this.addressOf(dst) === at) return;
     const i = at >>> 2;
     if (dst instanceof Float32Array) dst.set(this.f32.subarray(i, i + dst.length));
     else dst.set(this.i32.subarray(i, i + dst.length));

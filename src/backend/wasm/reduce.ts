@@ -65,13 +65,12 @@ export function reduce(op: ReduceOp, x: TypedArray, shape: Shape, axes: readonly
   const [outer, len, inner] = view;
   const heap = rt.heap;
   heap.reset();
-  const px = heap.alloc(x.length * 4);
-  const po = heap.alloc(out.length * 4);
+  const px = heap.input(x as Float32Array);
+  const po = heap.output(out as Float32Array);
   if (px < 0 || po < 0) {
     jsBackend.reduce(op, x, shape, axes, out);
     return;
   }
-  heap.write(px, x as Float32Array);
   const [jobs, threads] = splitJobs(rt, outer, inner, x.length, (o0, o1, i0, i1) => ({
     fn: 'reduce',
     // Sums over columns accumulate in an f64 scratch row per job.
@@ -82,7 +81,7 @@ export function reduce(op: ReduceOp, x: TypedArray, shape: Shape, axes: readonly
     return;
   }
   runJobs(rt, jobs, threads);
-  heap.read(po, out as Float32Array);
+  heap.finishOutput(po, out as Float32Array);
 }
 
 /** Softmax or log-softmax along axis; see Kernels.softmax. */
@@ -98,18 +97,17 @@ export function softmax(x: TypedArray, shape: Shape, axis: number, log: boolean,
   const inner = x.length / (outer * len);
   const heap = rt.heap;
   heap.reset();
-  const px = heap.alloc(x.length * 4);
-  const po = heap.alloc(x.length * 4);
+  const px = heap.input(x);
+  const po = heap.output(out);
   if (px < 0 || po < 0) {
     jsBackend.softmax(x, shape, axis, log, out);
     return;
   }
-  heap.write(px, x);
   // exp dominates: weigh each element like a heavy unary op.
   const [jobs, threads] = splitJobs(rt, outer, inner, x.length * 8, (o0, o1, i0, i1) => ({
     fn: 'softmax',
     args: [px, po, len, inner, log ? 1 : 0, o0, o1, i0, i1],
   }));
   runJobs(rt, jobs, threads);
-  heap.read(po, out);
+  heap.finishOutput(po, out);
 }
