@@ -6,6 +6,7 @@
  *     npx tsx --conditions=source examples/mnist-cnn.ts [--epochs 6] [--train 60000] [--lr 3e-3] [--lr-decay 0.7] [--backend js]
  */
 import * as nb from 'nabla';
+import { applyBackendOption, numberOption } from './args.js';
 import { epochTimer } from './epoch-timer.js';
 
 const { nn } = nb;
@@ -55,16 +56,11 @@ export async function trainMnistCnn(options: CnnRunOptions = {}): Promise<{ accu
 }
 
 async function main(): Promise<void> {
-  const arg = (name: string): number | undefined => {
-    const i = process.argv.indexOf(`--${name}`);
-    return i > 0 ? Number(process.argv[i + 1]) : undefined;
-  };
-  const bi = process.argv.indexOf('--backend');
-  if (bi > 0) nb.setBackend(process.argv[bi + 1]);
+  applyBackendOption();
   console.log(`MNIST LeNet-class CNN on backend '${nb.getBackend()}'`);
   console.log(nb.nn.summary(lenet(), [1, 1, 28, 28]).toString());
   const { accuracy, epochSeconds } = await trainMnistCnn({
-    epochs: arg('epochs'), train: arg('train'), batchSize: arg('batch-size'), lr: arg('lr'), lrDecay: arg('lr-decay'), trackTest: true,
+    epochs: numberOption('epochs'), train: numberOption('train'), batchSize: numberOption('batch-size'), lr: numberOption('lr'), lrDecay: numberOption('lr-decay'), trackTest: true,
     onEpoch: (e, logs, s) => console.log(`epoch ${e + 1}: loss ${logs.loss.toFixed(4)}, train accuracy ${(logs.accuracy * 100).toFixed(2)}%, test accuracy ${(logs.valAccuracy * 100).toFixed(2)}%  ${s.toFixed(1)} s`),
   });
   const mean = epochSeconds.reduce((a, b) => a + b, 0) / epochSeconds.length;

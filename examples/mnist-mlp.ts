@@ -5,6 +5,7 @@
  *     npx tsx --conditions=source examples/mnist-mlp.ts [--epochs 5] [--train 60000] [--backend wasm]
  */
 import * as nb from 'nabla';
+import { applyBackendOption, numberOption } from './args.js';
 import { epochTimer } from './epoch-timer.js';
 
 const { nn } = nb;
@@ -38,15 +39,10 @@ export async function trainMnistMlp(options: MnistRunOptions = {}): Promise<{ ac
 }
 
 async function main(): Promise<void> {
-  const arg = (name: string): number | undefined => {
-    const i = process.argv.indexOf(`--${name}`);
-    return i > 0 ? Number(process.argv[i + 1]) : undefined;
-  };
-  const backend = process.argv.includes('--backend') ? process.argv[process.argv.indexOf('--backend') + 1] : undefined;
-  if (backend) nb.setBackend(backend);
+  applyBackendOption();
   console.log(`MNIST MLP 784-128-10 on backend '${nb.getBackend()}'`);
   const { accuracy, epochSeconds } = await trainMnistMlp({
-    epochs: arg('epochs'), train: arg('train'),
+    epochs: numberOption('epochs'), train: numberOption('train'),
     onEpoch: (e, logs, s) => console.log(`epoch ${e + 1}: loss ${logs.loss.toFixed(4)}  ${s.toFixed(2)} s`),
   });
   const mean = epochSeconds.reduce((a, b) => a + b, 0) / epochSeconds.length;

@@ -2,6 +2,7 @@
  * Shared pieces of the wasm backend tests: loading the backend once, seeded random data,
  * an independent float64 matrix product, and ulp distances.
  */
+import type { MatmulSpec } from '../../src/backend/types.js';
 import { initWasmBackend } from '../../src/backend/wasm/index.js';
 
 /** Loads and registers the wasm backend (throws if this Node lacks SIMD: the tests need it). */
@@ -30,16 +31,8 @@ export function uniform(n: number, seed: number, lo = -1, hi = 1): Float32Array 
   return x;
 }
 
-export interface ProductSpec {
-  batch: number;
-  m: number;
-  k: number;
-  n: number;
-  transA: boolean;
-  transB: boolean;
-  aBatchStride: number;
-  bBatchStride: number;
-}
+/** A product's shape and flags: the kernel contract's own MatmulSpec. */
+export type ProductSpec = MatmulSpec;
 
 /**
  * The product in float64, written directly from the definition, and Σ|a||b| per element

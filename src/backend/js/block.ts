@@ -3,11 +3,7 @@
  * the js kernels: the reference the wasm block kernel is tested against.
  */
 import type { Conv2dGeometry, TypedArray } from '../types.js';
-import { conv2d, conv2dBackwardInput, conv2dBackwardWeight, maxPool2d, maxPool2dBackward } from './conv.js';
-
-function like(x: TypedArray, n: number): TypedArray {
-  return x instanceof Float64Array ? new Float64Array(n) : new Float32Array(n);
-}
+import { conv2d, conv2dBackwardInput, conv2dBackwardWeight, like, maxPool2d, maxPool2dBackward } from './conv.js';
 
 /** See Kernels.conv2dMaxPoolRelu. */
 export function conv2dMaxPoolRelu(

@@ -199,7 +199,7 @@ export function avgPool2dBackward(grad: TypedArray, g: Conv2dGeometry, countIncl
  */
 
 /** A zeroed array of n elements of x's type. */
-function like(x: TypedArray, n: number): TypedArray {
+export function like(x: TypedArray, n: number): TypedArray {
   return x instanceof Float64Array ? new Float64Array(n) : x instanceof Int32Array ? new Int32Array(n) : new Float32Array(n);
 }
 

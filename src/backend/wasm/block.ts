@@ -7,18 +7,9 @@
 import { jsBackend } from '../js/index.js';
 import type { Conv2dGeometry, TypedArray } from '../types.js';
 import { writeGeometry } from './conv.js';
-import { biasFloats, correlateAt, macs, put, weightGradAt, type CorrelateShape } from './conv2d.js';
+import { biasFloats, correlateAt, macs, put, runtimeFor, weightGradAt, type CorrelateShape } from './conv2d.js';
 import { BINARY_CODES, UNARY_CODES, chunkCount, MIN_PARALLEL_WORK } from './elementwise.js';
-import { currentRuntime, participants, runJobs, splitRange, type WasmRuntime } from './runtime.js';
-
-/** Below this many multiply-adds the js composition is as fast as the copies. */
-const MIN_WASM_MACS = 1 << 14;
-
-function runtimeFor(conv: Conv2dGeometry, outChannels: number, arrays: (TypedArray | null)[]): WasmRuntime | null {
-  const rt = currentRuntime();
-  if (!rt || conv.strideH !== 1 || conv.strideW !== 1 || macs(conv, outChannels) < MIN_WASM_MACS) return null;
-  return arrays.every((a) => a === null || a instanceof Float32Array || a instanceof Int32Array) ? rt : null;
-}
+import { participants, runJobs, splitRange, type WasmRuntime } from './runtime.js';
 
 /** Runs a window kernel over the pooled planes [0, N·outC), split between threads. */
 function overPlanes(rt: WasmRuntime, fn: string, planes: number, work: number, args: (p0: number, p1: number) => number[]): void {
@@ -37,8 +28,9 @@ export function conv2dMaxPoolRelu(
   x: TypedArray, weight: TypedArray, bias: TypedArray | null, conv: Conv2dGeometry, outChannels: number,
   pool: Conv2dGeometry, y: TypedArray, argmax: Int32Array,
 ): void {
+  // The same conditions as the convolution kernels (stride 1, float32, enough work).
   const rt = runtimeFor(conv, outChannels, [x, weight, bias, y]);
-  if (!rt || !(x instanceof Float32Array && weight instanceof Float32Array && y instanceof Float32Array) || !forward(rt)) {
+  if (!rt || !forward(rt)) {
     jsBackend.conv2dMaxPoolRelu(x, weight, bias, conv, outChannels, pool, y, argmax);
   }
 

@@ -29,7 +29,7 @@ export function macs(g: Conv2dGeometry, outChannels: number): number {
 }
 
 /** The wasm runtime when this call can run in wasm: float32 arrays, stride 1, enough work. */
-function runtimeFor(g: Conv2dGeometry, outChannels: number, arrays: (TypedArray | null)[]): WasmRuntime | null {
+export function runtimeFor(g: Conv2dGeometry, outChannels: number, arrays: (TypedArray | null)[]): WasmRuntime | null {
   const rt = currentRuntime();
   if (!rt || g.strideH !== 1 || g.strideW !== 1 || macs(g, outChannels) < MIN_WASM_MACS) return null;
   return arrays.every((a) => a === null || a instanceof Float32Array) ? rt : null;
