@@ -7,7 +7,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as nb from 'nabla';
 import { jsBackend } from '../../src/backend/js/index.js';
 import type { AdamStepSpec, Backend, SgdStepSpec, TypedArray } from '../../src/backend/types.js';
-import { wasmBackend } from '../../src/backend/wasm/index.js';
+import { setNumThreads, startWasmThreads, wasmBackend, wasmInfo } from '../../src/backend/wasm/index.js';
 import { loadWasm, rng, uniform } from './setup.js';
 
 beforeAll(loadWasm);
@@ -386,5 +386,38 @@ describe('optimizers give the same parameters on js and wasm', () => {
       // The parameters did move, by more than the tolerance.
       expect(p.some((x, j) => Math.abs(x - before[i][j]) > 1e-3), `parameter ${i} moved`).toBe(true);
     });
+  });
+});
+
+describe('fused Adam split between threads', () => {
+  // 100 003 elements: ranges cut on a multiple of 4, and a scalar tail of 3 in the last one.
+  const n = 100_003;
+  const c = ADAM_CASES[6]; // AMSGrad with AdamW: every operand, vMax included
+
+  it('from 2¹⁵ elements: the same values as the float64 reference', async () => {
+    setNumThreads(2);
+    expect(await startWasmThreads()).toBe(2);
+    checkAdam(wasmBackend, 'float32', 'resident', c, n);
+    setNumThreads(1);
+  });
+
+  it('the parameters and the state do not change by a bit with the thread count', async () => {
+    setNumThreads(2);
+    expect(await startWasmThreads()).toBe(2);
+    const run = (threads: number): Float32Array[] => {
+      setNumThreads(threads);
+      const p = uniform(n, 31);
+      const [m, v, vMax] = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
+      for (let k = 0; k < 3; k++) wasmBackend.adamStep(p, gradient('float32', n, k, ADAM_SCALES[k]), m, v, vMax, { ...c.opts, step: k + 1 });
+      return [p, m, v, vMax];
+    };
+    const one = run(1);
+    // Until a worker has taken a chunk (on a busy machine the caller may run them all).
+    for (let attempt = 0, before = wasmInfo()?.workerChunks ?? 0; (wasmInfo()?.workerChunks ?? 0) === before; attempt++) {
+      expect(attempt, 'a worker took part').toBeLessThan(100);
+      const two = run(2);
+      two.forEach((array, i) => expect(array, `operand ${i}, 2 threads vs 1`).toEqual(one[i]));
+    }
+    setNumThreads(1);
   });
 });

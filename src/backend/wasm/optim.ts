@@ -6,10 +6,13 @@
 import { jsBackend } from '../js/index.js';
 import type { AdamStepSpec, SgdStepSpec, TypedArray } from '../types.js';
 import type { WasmHeap } from './heap.js';
-import { currentRuntime } from './runtime.js';
+import type { Job } from './pool.js';
+import { currentRuntime, participants, runJobs, splitRange } from './runtime.js';
 
 /** Below this many elements the js loop is as fast as a call into wasm. */
 const MIN_WASM_ELEMENTS = 256;
+/** From this many elements an Adam step is split between threads (≈50 µs on one). */
+const MIN_PARALLEL_ADAM = 1 << 15;
 
 function allFloat32(arrays: readonly (TypedArray | null)[]): arrays is (Float32Array | null)[] {
   return arrays.every((a) => a === null || a instanceof Float32Array);
@@ -46,11 +49,21 @@ export function adamStep(p: TypedArray, g: TypedArray, m: TypedArray, v: TypedAr
   const { lr, beta1, beta2, eps, weightDecay, decoupledWeightDecay, step } = spec;
   const stepSize = lr / (1 - beta1 ** step);
   const invBc2 = 1 / Math.sqrt(1 - beta2 ** step);
-  rt.exports.adamStep(
-    at[0], at[1], at[2], at[3], at[4], p.length,
+  const scalars = [
     beta1, beta2, 1 - beta1, 1 - beta2, eps, stepSize, invBc2, 1 - lr * weightDecay, decoupledWeightDecay ? 0 : weightDecay,
     decoupledWeightDecay && weightDecay !== 0 ? 1 : 0,
-  );
+  ];
+  // Elements are independent: threads take ranges cut on multiples of 4, so every element
+  // goes through the same (vector or scalar) path as on one thread and the bits agree.
+  const threads = participants(rt, p.length, MIN_PARALLEL_ADAM);
+  const jobs = splitRange(p.length, threads, 4).map(([i0, i1]): Job => {
+    const offset = i0 * 4;
+    return {
+      fn: 'adamStep',
+      args: [at[0] + offset, at[1] + offset, at[2] + offset, at[3] + offset, at[4] === 0 ? 0 : at[4] + offset, i1 - i0, ...scalars],
+    };
+  });
+  runJobs(rt, jobs, threads);
   unstage(heap, [arrays[0], null, arrays[2], arrays[3], arrays[4]], at);
 }
 

@@ -28,6 +28,8 @@ export interface Job {
 const WORKER_SPIN_MS = 0.2;
 /** How long the calling thread spins for the last chunks before it blocks on Atomics.wait (ms). */
 const CALLER_SPIN_MS = 0.5;
+/** The chunk index of a closed task: beyond every COUNT, so nothing can be claimed. */
+const CLOSED = 0xffff;
 /** The most workers a pool starts. */
 export const MAX_WORKERS = CONTROL_WORDS - READY_BASE - 1;
 
@@ -154,6 +156,11 @@ export class ThreadPool {
   run(chunks: readonly Job[], workers: number): void {
     if (chunks.length > MAX_CHUNKS) throw new Error(`wasm pool: ${chunks.length} chunks (max ${MAX_CHUNKS})`);
     const ctl = this.control;
+    const task = (this.task = (this.task + 1) | 0);
+    const tag = (task & 0xffff) << 16;
+    // Close the previous task first: a worker that woke for it late and reads the new COUNT
+    // then finds NEXT under another tag and claims nothing from the records written below.
+    Atomics.store(ctl, NEXT, tag | CLOSED);
     chunks.forEach((chunk, r) => {
       if (chunk.args.length > MAX_ARGS) throw new Error(`wasm pool: ${chunk.args.length} arguments (max ${MAX_ARGS})`);
       const at = r * RECORD;
@@ -161,8 +168,6 @@ export class ThreadPool {
       this.records[at + 1] = chunk.args.length;
       this.records.set(chunk.args, at + 2);
     });
-    const task = (this.task = (this.task + 1) | 0);
-    const tag = (task & 0xffff) << 16;
     Atomics.store(ctl, COUNT, chunks.length);
     Atomics.store(ctl, MAX_WORKERS_WORD, workers);
     Atomics.store(ctl, ERR, 0);
@@ -187,6 +192,21 @@ export class ThreadPool {
     this.workerChunks += chunks.length - localChunks;
     if (localError !== undefined) throw localError;
     if (Atomics.load(ctl, ERR) !== 0) throw new Error('wasm pool: a kernel failed on a worker thread');
+  }
+
+  /**
+   * Wakes parked workers with an empty task, so that they are spinning by the time the
+   * caller, which is about to copy operands in, posts the real one: waking costs ~50–80 µs,
+   * about as long as those copies.
+   */
+  wake(): void {
+    const ctl = this.control;
+    if (Atomics.load(ctl, SLEEPERS) === 0) return;
+    const task = (this.task = (this.task + 1) | 0);
+    Atomics.store(ctl, NEXT, ((task & 0xffff) << 16) | CLOSED);
+    Atomics.store(ctl, COUNT, 0);
+    Atomics.store(ctl, TASK, task);
+    Atomics.notify(ctl, TASK);
   }
 
   /** Waits until no worker is inside a task: spin briefly, then block where allowed. */

@@ -131,7 +131,10 @@ export function participants(rt: WasmRuntime, work: number, minWork: number): nu
   const threads = threadCount();
   if (threads <= 1 || !rt.pool || work < minWork) return 1;
   if (rt.pool.started < threads - 1) rt.pool.ensureWorkers(threads - 1);
-  return 1 + rt.pool.readyCount(threads - 1);
+  const ready = rt.pool.readyCount(threads - 1);
+  // Callers copy their operands in next: a parked worker wakes up meanwhile.
+  if (ready > 0) rt.pool.wake();
+  return 1 + ready;
 }
 
 /**
