@@ -1,6 +1,6 @@
 import type { BinaryOp } from '../backend/types.js';
 import { ValueError, broadcastShapes, promote, type DType, Tensor } from '../tensor/index.js';
-import { checkTensor, operands, output, record, toTensor, type TensorLike } from './core.js';
+import { checkTensor, operands, output, overwrittenOutput, record, toTensor, type TensorLike } from './core.js';
 
 type Rule = (g: Tensor, a: Tensor, b: Tensor, y: Tensor) => [Tensor | null, Tensor | null];
 
@@ -45,7 +45,7 @@ function binaryOp(op: BinaryOp, a: TensorLike, b: TensorLike): Tensor {
   if (op === 'pow' && dtype === 'int32' && cb.data.some((v) => v < 0)) {
     throw new ValueError('pow: int32 base with a negative int32 exponent has no integer result (cast to float first)');
   }
-  const [y, k] = output(shape, dtype);
+  const [y, k] = overwrittenOutput(shape, dtype);
   k.binary(op, ca.data, ca.shape, cb.data, cb.shape, y.data, shape);
   const rule = RULES[op];
   if (!rule) return y; // comparisons carry no gradient

@@ -1,6 +1,6 @@
 import { isGradEnabled } from '../autograd/mode.js';
 import {
-  DTypeError, ValueError, allocate, kernelsFor, promote, sizeOf, tensor, Tensor,
+  DTypeError, ValueError, allocate, allocateUnfilled, kernelsFor, promote, sizeOf, tensor, Tensor,
   type Backend, type DType, type Shape, type TensorLike,
 } from '../tensor/index.js';
 
@@ -21,6 +21,14 @@ export function record(
     out.gradNode = { op, inputs, backward };
   }
   return out;
+}
+
+/**
+ * A fresh tensor for a kernel that writes every element of it, and those kernels: its storage
+ * is not zeroed first (large arrays on Node; see allocateUnfilled).
+ */
+export function overwrittenOutput(shape: Shape, dtype: DType): [Tensor, Backend] {
+  return [new Tensor(allocateUnfilled(dtype, sizeOf(shape)), shape), kernelsFor(dtype)];
 }
 
 /** A fresh zeroed tensor and the kernels to fill it with. */

@@ -1,5 +1,5 @@
 import { DTypeError, ShapeError, broadcastShapes, fmtShape, promote, sizeOf, Tensor } from '../tensor/index.js';
-import { checkTensor, output, record } from './core.js';
+import { checkTensor, overwrittenOutput, record } from './core.js';
 
 /**
  * The batched product op(A)·op(B) of 3-D operands [batch or 1, rows, cols]; the primitive
@@ -20,7 +20,7 @@ export function bmm(a: Tensor, b: Tensor, transA = false, transB = false): Tenso
   if (k !== kb) throw new ShapeError(`bmm: shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} are not aligned (${k} ≠ ${kb}) with transA=${transA}, transB=${transB}`);
   if (ba !== bb && ba !== 1 && bb !== 1) throw new ShapeError(`bmm: batch sizes ${ba} and ${bb} differ (one may be 1)`);
   const batch = ba === 0 || bb === 0 ? 0 : Math.max(ba, bb);
-  const [y, kern] = output([batch, m, n], a.dtype);
+  const [y, kern] = overwrittenOutput([batch, m, n], a.dtype);
   kern.matmul(a.data, b.data, y.data, {
     batch, m, k, n, transA, transB,
     aBatchStride: ba === 1 ? 0 : m * k,

@@ -3,7 +3,7 @@ import {
   DTypeError, ShapeError, ValueError, broadcastShapes, checkDType, fmtShape, normalizeAxes, normalizeAxis,
   promote, shapesEqual, sizeOf, tensor, Tensor, type DType,
 } from '../tensor/index.js';
-import { checkTensor, output, record } from './core.js';
+import { checkTensor, output, overwrittenOutput, record } from './core.js';
 
 /**
  * Same values in a new shape (one dimension may be −1: inferred). Shares storage with x,
@@ -224,7 +224,7 @@ export function indexSelect(x: Tensor, axis: number, indices: Tensor | Int32Arra
   const idx = toIndices('indexSelect', indices, x.shape[a], a);
   const outShape = [...x.shape];
   outShape[a] = idx.length;
-  const [y, k] = output(outShape, x.dtype);
+  const [y, k] = overwrittenOutput(outShape, x.dtype);
   k.gather(x.data, x.shape, a, idx, y.data);
   return record(y, 'indexSelect', [x], (g) => [indexScatter(g, a, idx, x.shape[a])]);
 }

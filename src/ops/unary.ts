@@ -1,7 +1,7 @@
 import type { UnaryOp } from '../backend/types.js';
 import { zerosLike, type DType, type Tensor } from '../tensor/index.js';
 import { reluGrad } from './binary.js';
-import { checkTensor, output, record } from './core.js';
+import { checkTensor, overwrittenOutput, record } from './core.js';
 
 /** Ops whose result is a float even for int32 input (as in PyTorch). */
 const FLOAT_RESULT = new Set<UnaryOp>(['exp', 'log', 'sqrt', 'sin', 'cos', 'tanh', 'sigmoid', 'log1p', 'expm1', 'reciprocal']);
@@ -35,7 +35,7 @@ function unaryOp(op: UnaryOp, x: Tensor): Tensor {
   checkTensor(op, x);
   const dtype: DType = x.dtype === 'int32' && FLOAT_RESULT.has(op) ? 'float32' : x.dtype;
   const input = dtype === x.dtype ? x : x.cast(dtype);
-  const [y, k] = output(x.shape, dtype);
+  const [y, k] = overwrittenOutput(x.shape, dtype);
   k.unary(op, input.data, y.data);
   return record(y, op, [x], (g) => [RULES[op](g, input, y)]);
 }
