@@ -135,6 +135,14 @@ export const SINGLE_THREADED_GC = 'wasm, single-threaded GC';
 /** Machines with at most this many cores also run that configuration. */
 export const GC_THREAD_CORES = 4;
 
+/**
+ * Timed epochs per training job (1 under --quick): the MLP's accuracy is after 5; nabla and
+ * PyTorch report the median epoch time, so one epoch disturbed on a shared machine does not
+ * decide the comparison. TensorFlow.js (minutes to hours an epoch) and nabla's js backend on
+ * the CNN time one.
+ */
+export const TIMED_EPOCHS: Record<string, number> = { mlp: 5, cnn: 3 };
+
 /** nabla's own epochs may run this long in full; a peer's epoch over LIMIT_S runs a subset. */
 export const NABLA_LIMIT_S = 600;
 export const LIMIT_S = 120;
@@ -155,7 +163,8 @@ export function planJobs(o: Options, ctx: PlanContext): PlannedJob[] {
             // The plain-SIMD build is compared on GEMM only, unless asked for by name.
             if (backend === 'wasm-simd' && workload !== 'gemm' && !o.backends) continue;
             const counts = ctx.threadedBackends.includes(backend) ? nablaThreads : [1];
-            const epochs = workload === 'mlp' && !o.quick ? 5 : 1;
+            // The js backend's CNN epoch takes minutes: one.
+            const epochs = o.quick || (workload === 'cnn' && backend === 'js') ? 1 : (TIMED_EPOCHS[workload] ?? 1);
             for (const threads of counts) {
               // The plain-SIMD build: the package loads it instead of the relaxed one when told so.
               const env: Record<string, string> = backend === 'wasm-simd' ? { NABLA_RELAXED_SIMD: '0' } : {};
@@ -177,7 +186,8 @@ export function planJobs(o: Options, ctx: PlanContext): PlannedJob[] {
           for (const c of torchConfigs(ctx.cores)) {
             const env: Record<string, string> = { ...ctx.torch.env, OMP_NUM_THREADS: String(c.threads), MKL_NUM_THREADS: String(c.threads) };
             if (c.blasThreads) env.OPENBLAS_NUM_THREADS = String(c.blasThreads);
-            jobs.push({ job: { ...common, impl, backend: 'cpu', threads: c.threads, epochs: 1, limitS: LIMIT_S, mnistDir: ctx.mnistDir }, env });
+            const epochs = o.quick ? 1 : (TIMED_EPOCHS[workload] ?? 1);
+            jobs.push({ job: { ...common, impl, backend: 'cpu', threads: c.threads, epochs, limitS: LIMIT_S, mnistDir: ctx.mnistDir }, env });
           }
         }
       }

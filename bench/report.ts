@@ -117,7 +117,7 @@ function sectionLines(workload: string, unit: Unit, rows: BenchRecord[], failed:
     if (r === best && rows.filter((x) => x.impl === 'torch').length > 1) notes.push('fastest torch configuration');
     if (r.error) notes.push(`FAILED: ${r.error}`);
     else if (failed.has(configKey(r))) notes.push('of a job that failed');
-    else if (r.note && r.value === null) notes.push(r.note);
+    else if (r.note && (r.value === null || r.unit === 's')) notes.push(r.note); // why nothing, or the epochs behind a time
     const value = r.value === null ? '—' : `${r.extrapolated ? '~' : ''}${formatValue(r.value, unit)}`;
     const ratios = nablaRows.map((n) => {
       if (r.impl === 'nabla' || failed.has(configKey(r))) return '';

@@ -56,7 +56,7 @@ export interface BenchRecord {
   extrapolated?: boolean;
   /** Batches timed (training). */
   batches?: number;
-  /** Training epochs behind a time or an accuracy: the time is of epoch `epochs`, the accuracy after `epochs`. */
+  /** Training epochs behind a time or an accuracy: a time is of one epoch (1; the median of the timed epochs), an accuracy is after `epochs`. */
   epochs?: number;
   /** torch: the OPENBLAS_NUM_THREADS it ran with, when set. */
   blasThreads?: number;

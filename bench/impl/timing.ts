@@ -79,9 +79,10 @@ export interface Trainer {
 }
 
 /**
- * Trains `job.epochs` epochs, timing each; emits the time of the first epoch and, when the
- * epochs ran in full and `withAccuracy`, the test accuracy after 1 and after `job.epochs`
- * epochs. An extrapolated epoch ends training (there is no accuracy to report then).
+ * Trains `job.epochs` epochs, timing each; emits the median epoch time (one epoch's figure
+ * that a single slow or fast epoch on a shared machine does not decide) and, when the epochs
+ * ran in full and `withAccuracy`, the test accuracy after 1 and after `job.epochs` epochs.
+ * An extrapolated epoch ends training: its time is emitted at once (there is no accuracy then).
  */
 export async function trainAndTime(
   job: Job,
@@ -96,21 +97,28 @@ export async function trainAndTime(
     await trainer.step(s % trainer.batchesPerEpoch);
   }
   await trainer.restart();
+  const seconds: number[] = [];
   for (let epoch = 0; epoch < job.epochs; epoch++) {
     trainer.beginEpoch(epoch);
     const t = await timeEpoch(trainer.batchesPerEpoch, (b) => trainer.step(b), job);
-    if (epoch === 0) {
-      emit({ ...base, value: round(t.seconds, 3), unit: 's', extrapolated: t.extrapolated, batches: t.batches, epochs: 1 });
-    }
     if (t.extrapolated) {
+      emit({ ...base, value: round(t.seconds, 3), unit: 's', extrapolated: true, batches: t.batches, epochs: 1 });
       if (withAccuracy) emit({ ...base, value: null, unit: 'acc', note: 'no accuracy: the epoch was timed on a subset' });
       return;
     }
+    seconds.push(t.seconds);
     const last = epoch === job.epochs - 1;
+    if (last) emit(epochTimeRecord(base, seconds, t.batches));
     if (withAccuracy && (epoch === 0 || last)) {
       emit({ ...base, value: round(await trainer.accuracy(), 4), unit: 'acc', epochs: epoch + 1 });
     }
   }
+}
+
+/** The seconds-per-epoch record of fully timed epochs: their median, every epoch in the note. */
+export function epochTimeRecord(base: Omit<BenchRecord, 'value' | 'unit'>, seconds: readonly number[], batches: number): BenchRecord {
+  const note = seconds.length > 1 ? `median of ${seconds.length} epochs: ${seconds.map((s) => s.toFixed(2)).join(', ')} s` : undefined;
+  return { ...base, value: round(median(seconds), 3), unit: 's', extrapolated: false, batches, epochs: 1, ...(note ? { note } : {}) };
 }
 
 export interface GemmTiming {

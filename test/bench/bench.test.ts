@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { beforeEach, describe, expect, it } from 'vitest';
 import * as nb from 'nabla';
 import { IMPLS, type BenchRecord, type Job } from '../../bench/impl/protocol.js';
-import { extrapolate, median, timeEpoch, warmedUp } from '../../bench/impl/timing.js';
+import { epochTimeRecord, extrapolate, median, timeEpoch, warmedUp } from '../../bench/impl/timing.js';
 import { LIMIT_S, NABLA_LIMIT_S, parseArgs, planJobs, torchConfigs, UsageError, type PlanContext } from '../../bench/plan.js';
 import { formatTable, ratio } from '../../bench/report.js';
 import { backends } from '../helpers.js';
@@ -90,10 +90,15 @@ describe('bench job plan', () => {
     expect(jobs.map((j) => [j.job.threads, j.env.OMP_NUM_THREADS, j.env.OPENBLAS_NUM_THREADS, j.env.LD_LIBRARY_PATH]))
       .toEqual([[1, '1', '1', '/blas'], [2, '2', undefined, '/blas'], [2, '2', '1', '/blas']]);
     expect(jobs.every((j) => j.job.mnistDir === '/mnist' && j.job.limitS === LIMIT_S)).toBe(true);
+    // As many timed epochs as nabla's wasm backend (their median is compared).
+    expect(jobs.map((j) => j.job.epochs)).toEqual([3, 3, 3]);
+    expect(planJobs(parseArgs(['--only', 'mlp', '--impl', 'torch']), ctx).map((j) => j.job.epochs)).toEqual([5, 5, 5]);
+    expect(planJobs(parseArgs(['--only', 'cnn', '--impl', 'nabla']), ctx).map((j) => `${j.job.backend} ${j.job.epochs}`))
+      .toEqual(['js 1', 'wasm 3', 'wasm, single-threaded GC 3']);
     expect(planJobs(parseArgs(['--impl', 'torch']), { ...ctx, torch: { ok: false, env: {} } })).toEqual([]);
   });
 
-  it('trains nabla 5 epochs on the MLP (1 under --quick), peers 1, one job per GEMM size', () => {
+  it('trains nabla 5 epochs on the MLP (1 under --quick), TensorFlow.js 1, one job per GEMM size', () => {
     const full = planJobs(parseArgs(['--only', 'mlp,gemm', '--impl', 'nabla,tfjs-cpu,tfjs-wasm', '--gemm', '4x4x4,8x8x8']), ctx);
     const key = (j: Job): string => `${j.workload}${j.gemm ? j.gemm.join('x') : ''} ${j.impl} ${j.backend} ${j.threads} ${j.epochs} ${j.limitS}`;
     expect(full.map((p) => key(p.job))).toEqual([
@@ -149,6 +154,15 @@ describe('bench timing rules', () => {
     expect(median([5, 1, 3])).toBe(3);
     expect(median([4, 1, 3, 2])).toBe(2.5);
   });
+
+  it('reports the median of the timed epochs, every epoch in the note', () => {
+    const base = { workload: 'mlp', impl: 'nabla', backend: 'wasm', threads: 2 } as const;
+    expect(epochTimeRecord(base, [0.81, 0.7, 0.72, 1.4, 0.69], 469)).toEqual({
+      ...base, value: 0.72, unit: 's', extrapolated: false, batches: 469, epochs: 1,
+      note: 'median of 5 epochs: 0.81, 0.70, 0.72, 1.40, 0.69 s',
+    });
+    expect(epochTimeRecord(base, [3.14159], 938)).toEqual({ ...base, value: 3.142, unit: 's', extrapolated: false, batches: 938, epochs: 1 });
+  });
 });
 
 describe('bench table', () => {
@@ -172,6 +186,9 @@ describe('bench table', () => {
     expect(line('tfjs-wasm')).toContain("FAILED: Kernel 'X' not registered");
     expect(table).toContain('~80.0');
     expect(table).toContain('extrapolated from 4 batches');
+    // An epoch time shows the epochs behind its median.
+    const timed = formatTable([{ ...rec('torch', 'cpu', 0.7), workload: 'mlp', unit: 's', note: 'median of 3 epochs: 0.71, 0.70, 0.69 s' }]);
+    expect(timed).toContain('median of 3 epochs: 0.71, 0.70, 0.69 s');
   });
 
   it('gives no ratios against a nabla configuration that failed', () => {
