@@ -119,11 +119,12 @@ describe('wasm matmul threads', () => {
     setNumThreads(2);
     expect(await startWasmThreads()).toBe(2);
     const cases = [
-      spec(1, 300, 200, 40), // rows split
+      spec(1, 300, 200, 40), // B packed once and shared, rows split
+      spec(1, 2048, 16, 64), // tall and thin: each chunk packs all of B itself, rows split
       spec(1, 20, 300, 500, true, true), // columns split
       spec(4, 64, 96, 80, false, true), // batches split
       spec(3, 150, 70, 130, true, false, true, false), // 3 batches on 2 threads, shared A: rows split
-      spec(1, 8, 25, 8195), // one B packed for both threads, C too short for rows: columns split
+      spec(1, 8, 25, 8195), // each chunk packs all of A (200 floats) itself, columns split
       spec(1, 128, 784, 128, false, true), // the MLP's layer: Bᵀ packed 4×4 at a time, rows split
       spec(1, 130, 131, 77, true, false), // odd edges everywhere, transposed A
     ];

@@ -24,11 +24,12 @@ const CHUNKS_PER_THREAD = 4;
 const MIN_CHUNK_ROWS_SHARED = 32;
 const MIN_CHUNK_COLUMNS = 128;
 /**
- * Packing a float costs about as much as 10 multiply-adds (it is bound by memory, the product
- * by SIMD FMA), so private packing pays when the repacked operand, ×100, is at most a
- * thread's share of the product: the copy then costs under 10% of it.
+ * Private packing (each chunk repacks the operand its split does not cut) saves the second
+ * hand-off of shared packing, but the copies cost more than that: at 512³ and at the MLP's
+ * shapes sharing B measured as fast or faster (512³, 2 threads: 94 vs 93 GFLOP/s). So only
+ * when the repacked operand, ×1000, is at most a thread's share of the product.
  */
-const PRIVATE_PACKING_RATIO = 100;
+const PRIVATE_PACKING_RATIO = 1000;
 
 /** out[b] = op(A[b])·op(B[b]); see Kernels.matmul. Non-float32 arrays go to js. */
 export function matmul(a: TypedArray, b: TypedArray, out: TypedArray, spec: MatmulSpec): void {
