@@ -210,6 +210,11 @@ def main():
             b = torch.randn(k, n)
             gflops, rounds, calls = time_gemm(lambda: torch.mm(a, b), 2 * m * k * n, job['quick'])
             emit({**base, 'value': round(gflops, 2), 'unit': 'GFLOP/s', 'note': f'{calls} products in {rounds} rounds'})
+            # Into a preallocated C, as nabla's `out=` row: no allocation per product.
+            c = torch.empty(m, n)
+            gflops, rounds, calls = time_gemm(lambda: torch.mm(a, b, out=c), 2 * m * k * n, job['quick'])
+            emit({**base, 'backend': base['backend'] + ', out=', 'value': round(gflops, 2), 'unit': 'GFLOP/s',
+                  'note': f'torch.mm(a, b, out=c): {calls} products in {rounds} rounds'})
         else:
             train(base)
     except Exception as err:  # a failure is a figure too: report it, with the peak RSS

@@ -25,11 +25,13 @@ describe.each(backends)('npm run bench --json on %s', (backend) => {
       '--only', 'gemm', '--impl', 'nabla', '--backends', backend, '--gemm', '24x40x16', '--quick', '--json'];
     const { stdout } = await run(process.execPath, args, { cwd: ROOT, timeout: 19_000 });
     const lines = stdout.trim().split('\n');
-    // wasm also times the product with A and B resident in wasm memory (backend 'wasm resident').
+    // wasm also times the product with A and B resident in wasm memory (backend 'wasm resident'),
+    // and into a resident C given as out ('wasm resident, out=').
     const resident = backend === 'wasm';
-    expect(lines).toHaveLength(resident ? 3 : 2);
+    expect(lines).toHaveLength(resident ? 4 : 2);
     const records = lines.map((l) => JSON.parse(l) as BenchRecord);
-    expect(records.map((r) => r.backend).sort()).toEqual(resident ? [backend, backend, `${backend} resident`] : [backend, backend]);
+    expect(records.map((r) => r.backend).sort())
+      .toEqual(resident ? [backend, backend, `${backend} resident`, `${backend} resident, out=`] : [backend, backend]);
     for (const r of records) {
       expect(r.workload).toBe('gemm-24x40x16');
       expect(r.impl).toBe('nabla');
@@ -38,7 +40,7 @@ describe.each(backends)('npm run bench --json on %s', (backend) => {
       expect(typeof r.value).toBe('number');
       expect(r.value).toBeGreaterThan(0);
     }
-    expect(records.map((r) => r.unit).sort()).toEqual(resident ? ['GFLOP/s', 'GFLOP/s', 'MiB'] : ['GFLOP/s', 'MiB']);
+    expect(records.map((r) => r.unit).sort()).toEqual(resident ? ['GFLOP/s', 'GFLOP/s', 'GFLOP/s', 'MiB'] : ['GFLOP/s', 'MiB']);
     // A 24×40×16 product is 30 720 flops; even the js backend does it in well under 1 ms, and
     // no CPU here does 10 000 GFLOP/s.
     for (const r of records.filter((x) => x.unit === 'GFLOP/s')) {
