@@ -14,10 +14,10 @@ import time
 
 MARKER = '@@bench '
 PROBE_BATCHES = 3
-# Untimed warm-up steps before the first timed epoch: at least WARMUP_STEPS, then until
-# WARMUP_S seconds or one epoch's batches (the same rule as bench/impl/timing.ts).
+# Untimed warm-up steps before the first timed epoch: at least WARMUP_STEPS, for at least
+# WARMUP_S seconds (the same rule as bench/impl/timing.ts).
 WARMUP_STEPS = 2
-WARMUP_S = 3.0
+WARMUP_S = 10.0
 
 job = json.loads(sys.argv[1])
 threads = int(job['threads'])
@@ -165,7 +165,7 @@ def train(base):
     while True:
         step(s % batches)
         s += 1
-        if job['quick'] or (s >= WARMUP_STEPS and (s >= batches or time.perf_counter() - warm_start >= WARMUP_S)):
+        if job['quick'] or (s >= WARMUP_STEPS and time.perf_counter() - warm_start >= WARMUP_S):
             break
     # Back to the initial weights with a fresh optimizer: warm-up steps do not count as training.
     model.load_state_dict(initial)
