@@ -103,6 +103,12 @@ export async function trainAndTime(
     trainer.beginEpoch(epoch);
     const t = await timeEpoch(trainer.batchesPerEpoch, (b) => trainer.step(b), job);
     if (t.extrapolated) {
+      // A later epoch that would run past the limit ends training: the epochs timed in full
+      // (and the accuracy already reported after the first) stand.
+      if (seconds.length > 0) {
+        emit(epochTimeRecord(base, seconds, trainer.batchesPerEpoch));
+        return;
+      }
       emit({ ...base, value: round(t.seconds, 3), unit: 's', extrapolated: true, batches: t.batches, epochs: 1 });
       if (withAccuracy) emit({ ...base, value: null, unit: 'acc', note: 'no accuracy: the epoch was timed on a subset' });
       return;

@@ -113,6 +113,15 @@ def model_for(workload):
     )
 
 
+def epoch_time_record(base, times, batches):
+    """The seconds-per-epoch record of fully timed epochs: their median, every epoch in the note."""
+    record = {**base, 'value': round(statistics.median(times), 3), 'unit': 's', 'extrapolated': False,
+              'batches': batches, 'epochs': 1}
+    if len(times) > 1:
+        record['note'] = f"median of {len(times)} epochs: {', '.join(f'{t:.2f}' for t in times)} s"
+    return record
+
+
 def time_epoch(batches_per_epoch, step):
     """One epoch, or a subset of it scaled to an epoch when it would run past the limit."""
     limit_s = 0 if job['quick'] else job['limitS']
@@ -175,6 +184,10 @@ def train(base):
     for epoch in range(job['epochs']):
         order = torch.randperm(n)
         seconds, extrapolated, done = time_epoch(batches, step)
+        if extrapolated and times:
+            # A later epoch past the limit ends training; the epochs timed in full stand.
+            emit(epoch_time_record(base, times, batches))
+            return
         if extrapolated:
             emit({**base, 'value': round(seconds, 3), 'unit': 's', 'extrapolated': True,
                   'batches': done, 'epochs': 1})
@@ -184,11 +197,7 @@ def train(base):
         times.append(seconds)
         last = epoch == job['epochs'] - 1
         if last:
-            record = {**base, 'value': round(statistics.median(times), 3), 'unit': 's', 'extrapolated': False,
-                      'batches': done, 'epochs': 1}
-            if len(times) > 1:
-                record['note'] = f"median of {len(times)} epochs: {', '.join(f'{t:.2f}' for t in times)} s"
-            emit(record)
+            emit(epoch_time_record(base, times, done))
         if with_accuracy and (epoch == 0 or last):
             emit({**base, 'value': round(accuracy(), 4), 'unit': 'acc', 'epochs': epoch + 1})
 

@@ -89,7 +89,9 @@ export interface MatmulOptions {
    * Write the product into this tensor (its shape and dtype must be the result's) and return
    * it, as PyTorch's `out=`: no new storage per call in a hot loop. No gradient is recorded,
    * so neither operand may require one while gradients are on (wrap the call in `nb.noGrad`).
-   * A resident `out` (`nb.makeResident`) is written in place by the wasm kernels.
+   * A resident `out` (`nb.makeResident`) is written in place by the wasm kernels. As with
+   * `assign`, overwriting a tensor that a recorded graph saved for backward makes that
+   * graph's gradients wrong: give `out` a tensor of its own.
    */
   out?: Tensor;
 }
@@ -99,8 +101,9 @@ function checkOut(out: Tensor, shape: readonly number[], dtype: Tensor['dtype'],
   if (!(out instanceof Tensor)) throw new ValueError('matmul: out must be a Tensor');
   if (out.dtype !== dtype) throw new DTypeError(`matmul: out has dtype ${out.dtype}, the product is ${dtype}`);
   if (!shapesEqual(out.shape, shape)) throw new ShapeError(`matmul: out has shape ${fmtShape(out.shape)}, the product of ${fmtShape(a.shape)} and ${fmtShape(b.shape)} is ${fmtShape(shape)}`);
-  if (out.requiresGrad || (isGradEnabled() && (a.requiresGrad || b.requiresGrad))) {
-    throw new ValueError('matmul: out= records no gradient, but an operand or out requires one (call it inside nb.noGrad, or on tensors without requiresGrad)');
+  if (out.requiresGrad) throw new ValueError('matmul: out requires a gradient, but a product written into out records none (use an out without requiresGrad)');
+  if (isGradEnabled() && (a.requiresGrad || b.requiresGrad)) {
+    throw new ValueError('matmul: out= records no gradient, but an operand requires one (call it inside nb.noGrad, or drop out to get a differentiable product)');
   }
   for (const [x, name] of [[a, 'first operand'], [b, 'second operand']] as const) {
     if (overlaps(out.data, x.data)) throw new ValueError(`matmul: out shares memory with the ${name}; the product would read values it has already overwritten`);

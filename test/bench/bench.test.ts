@@ -6,10 +6,10 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import * as nb from 'nabla';
 import { IMPLS, type BenchRecord, type Job } from '../../bench/impl/protocol.js';
-import { epochTimeRecord, extrapolate, median, timeEpoch, warmedUp } from '../../bench/impl/timing.js';
+import { epochTimeRecord, extrapolate, median, timeEpoch, trainAndTime, warmedUp, type Trainer } from '../../bench/impl/timing.js';
 import { LIMIT_S, NABLA_LIMIT_S, parseArgs, planJobs, torchConfigs, UsageError, type PlanContext } from '../../bench/plan.js';
 import { formatTable, ratio } from '../../bench/report.js';
 import { backends } from '../helpers.js';
@@ -164,6 +164,30 @@ describe('bench timing rules', () => {
       note: 'median of 5 epochs: 0.81, 0.70, 0.72, 1.40, 0.69 s',
     });
     expect(epochTimeRecord(base, [3.14159], 938)).toEqual({ ...base, value: 3.142, unit: 's', extrapolated: false, batches: 938, epochs: 1 });
+  });
+
+  it('a later epoch that would pass the limit ends training; the epochs timed in full stand', async () => {
+    // A clock the trainer moves: 10 ms a step while warming up and in epoch 1, then 500 ms.
+    let now = 0;
+    let stepS = 0.01;
+    vi.spyOn(performance, 'now').mockImplementation(() => now);
+    const records: BenchRecord[] = [];
+    const trainer: Trainer = {
+      batchesPerEpoch: 100,
+      beginEpoch: (epoch) => { if (epoch === 1) stepS = 0.5; },
+      restart: () => {},
+      step: () => { now += stepS * 1000; },
+      accuracy: () => 0.5,
+    };
+    const base = { workload: 'mlp', impl: 'torch', backend: 'cpu', threads: 1 } as const;
+    const timedJob = { ...job, limitS: 10, subsetS: 1, epochs: 3 } as Job;
+    await trainAndTime(timedJob, trainer, base, true, (r) => records.push(r));
+    vi.restoreAllMocks();
+    // Epoch 1 took 1 s; epoch 2 would take 50 s (> 10): its subset is dropped, epoch 1's time stays.
+    expect(records).toEqual([
+      { ...base, value: 0.5, unit: 'acc', epochs: 1 },
+      { ...base, value: 1, unit: 's', extrapolated: false, batches: 100, epochs: 1 },
+    ]);
   });
 });
 

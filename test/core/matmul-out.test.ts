@@ -80,7 +80,8 @@ describe.each(backends)('matmul into out, on %s', (backend) => {
     expect(() => nb.matmul(a, b, { out: nb.zeros([2, 4], { dtype: 'float64' }) })).toThrow(nb.DTypeError);
     const w = nb.tensor(values(6, 10), { shape: [2, 3], requiresGrad: true });
     expect(() => nb.matmul(w, b, { out: nb.zeros([2, 4]) })).toThrow(/records no gradient/);
-    expect(() => nb.matmul(a, b, { out: nb.zeros([2, 4], { requiresGrad: true }) })).toThrow(nb.ValueError);
+    expect(() => nb.matmul(a, b, { out: nb.zeros([2, 4], { requiresGrad: true }) })).toThrow(/out requires a gradient/);
+    expect(() => nb.noGrad(() => nb.matmul(a, b, { out: nb.zeros([2, 4], { requiresGrad: true }) }))).toThrow(nb.ValueError);
     // Without gradients it is allowed, and out has no history.
     const out = nb.zeros([2, 4]);
     nb.noGrad(() => nb.matmul(w, b, { out }));

@@ -209,9 +209,11 @@ export class ThreadPool {
     const task = (this.task = (this.task + 1) | 0);
     Atomics.store(ctl, NEXT, ((task & 0xffff) << 16) | CLOSED);
     Atomics.store(ctl, COUNT, 0);
+    // Taken before TASK changes: a worker that sees the empty task spins at least from here,
+    // however long the notify below takes (run skips its notify within half a spin of this).
+    this.wokenAt = performance.now();
     Atomics.store(ctl, TASK, task);
     Atomics.notify(ctl, TASK);
-    this.wokenAt = performance.now();
   }
 
   /** Waits until no worker is inside a task: spin briefly, then block where allowed. */
