@@ -1,0 +1,97 @@
+// Register-tile micro-kernels alone, for bench/microkernel.ts: each runs `reps` times over
+// kc k-steps of packed panels that stay in L1, so the figure is the tile's compute ceiling
+// on one core, with no packing, no cache misses and no threads. Not part of the library build.
+
+@inline function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(f32x4.mul(a, b), c);
+}
+
+/** Folds the accumulators into c so that the optimiser keeps every multiply-add. */
+@inline function keep(c: usize, x: v128, y: v128): void {
+  v128.store(c, f32x4.add(v128.load(c), f32x4.add(x, y)));
+}
+
+/** 4×8 tile: per k step 2 panel loads of B, 4 broadcast loads of A, 8 multiply-adds (the plain build's tile). */
+export function tile4x8(kc: i32, pa: usize, pb: usize, c: usize, reps: i32): void {
+  for (let r = 0; r < reps; r++) {
+    let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+    let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+    let a0 = pa, b = pb;
+    const end = pb + <usize>kc * 32;
+    do {
+      const b0 = v128.load(b), b1 = v128.load(b, 16);
+      let a = v128.load32_splat(a0); c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
+      a = v128.load32_splat(a0, 4); c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
+      a = v128.load32_splat(a0, 8); c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
+      a = v128.load32_splat(a0, 12); c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
+      a0 += 16;
+      b += 32;
+    } while (b < end);
+    keep(c, f32x4.add(c00, c01), f32x4.add(c10, c11));
+    keep(c + 16, f32x4.add(c20, c21), f32x4.add(c30, c31));
+  }
+}
+
+/** 4×8 tile with A stored pre-broadcast (16 bytes per value): plain loads in place of load32_splat. */
+export function tile4x8Broadcast(kc: i32, pa: usize, pb: usize, c: usize, reps: i32): void {
+  for (let r = 0; r < reps; r++) {
+    let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+    let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+    let a0 = pa, b = pb;
+    const end = pb + <usize>kc * 32;
+    do {
+      const b0 = v128.load(b), b1 = v128.load(b, 16);
+      let a = v128.load(a0); c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
+      a = v128.load(a0, 16); c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
+      a = v128.load(a0, 32); c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
+      a = v128.load(a0, 48); c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
+      a0 += 64;
+      b += 32;
+    } while (b < end);
+    keep(c, f32x4.add(c00, c01), f32x4.add(c10, c11));
+    keep(c + 16, f32x4.add(c20, c21), f32x4.add(c30, c31));
+  }
+}
+
+/** 2×16 tile: 4 panel loads of B, 2 broadcasts of A, 8 multiply-adds (the relaxed build's tile). */
+export function tile2x16(kc: i32, pa: usize, pb: usize, c: usize, reps: i32): void {
+  for (let r = 0; r < reps; r++) {
+    let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0), c03 = f32x4.splat(0);
+    let c10 = f32x4.splat(0), c11 = f32x4.splat(0), c12 = f32x4.splat(0), c13 = f32x4.splat(0);
+    let a0 = pa, b = pb;
+    const end = pb + <usize>kc * 64;
+    do {
+      const b0 = v128.load(b), b1 = v128.load(b, 16), b2 = v128.load(b, 32), b3 = v128.load(b, 48);
+      let a = v128.load32_splat(a0);
+      c00 = madd(a, b0, c00); c01 = madd(a, b1, c01); c02 = madd(a, b2, c02); c03 = madd(a, b3, c03);
+      a = v128.load32_splat(a0, 4);
+      c10 = madd(a, b0, c10); c11 = madd(a, b1, c11); c12 = madd(a, b2, c12); c13 = madd(a, b3, c13);
+      a0 += 8;
+      b += 64;
+    } while (b < end);
+    keep(c, f32x4.add(c00, c01), f32x4.add(c10, c11));
+    keep(c + 16, f32x4.add(c02, c03), f32x4.add(c12, c13));
+  }
+}
+
+/** 3×12 tile: 9 accumulators, 3 panel loads of B, 3 broadcasts of A, 9 multiply-adds. */
+export function tile3x12(kc: i32, pa: usize, pb: usize, c: usize, reps: i32): void {
+  for (let r = 0; r < reps; r++) {
+    let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0);
+    let c10 = f32x4.splat(0), c11 = f32x4.splat(0), c12 = f32x4.splat(0);
+    let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c22 = f32x4.splat(0);
+    let a0 = pa, b = pb;
+    const end = pb + <usize>kc * 48;
+    do {
+      const b0 = v128.load(b), b1 = v128.load(b, 16), b2 = v128.load(b, 32);
+      let a = v128.load32_splat(a0); c00 = madd(a, b0, c00); c01 = madd(a, b1, c01); c02 = madd(a, b2, c02);
+      a = v128.load32_splat(a0, 4); c10 = madd(a, b0, c10); c11 = madd(a, b1, c11); c12 = madd(a, b2, c12);
+      a = v128.load32_splat(a0, 8); c20 = madd(a, b0, c20); c21 = madd(a, b1, c21); c22 = madd(a, b2, c22);
+      a0 += 12;
+      b += 48;
+    } while (b < end);
+    keep(c, f32x4.add(c00, c01), f32x4.add(f32x4.add(c10, c11), c02));
+    keep(c + 16, f32x4.add(c12, c20), f32x4.add(c21, c22));
+  }
+}
