@@ -12,6 +12,25 @@ export const MR: i32 = ASC_FEATURE_RELAXED_SIMD ? 2 : 4;
 export const NR: i32 = ASC_FEATURE_RELAXED_SIMD ? 16 : 8;
 
 /**
+ * Four vectors of 4 floats read `srcStride` bytes apart, transposed in registers, stored
+ * `dstStride` bytes apart: vector i of the result holds element i of each source vector.
+ */
+@inline function transpose4x4(src: usize, srcStride: usize, dst: usize, dstStride: usize): void {
+  const x0 = v128.load(src);
+  const x1 = v128.load(src + srcStride);
+  const x2 = v128.load(src + 2 * srcStride);
+  const x3 = v128.load(src + 3 * srcStride);
+  const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5);
+  const t1 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5);
+  const t2 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
+  const t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
+  v128.store(dst, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+  v128.store(dst + dstStride, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
+  v128.store(dst + 2 * dstStride, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
+  v128.store(dst + 3 * dstStride, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
+}
+
+/**
  * Packs B(p0..p0+kc, j0..j0+nc) into ceil(nc/NR) panels of kc×NR floats, zero-padded.
  * B(p, j) is at b + (p·rsB + j·csB)·4.
  */
@@ -42,20 +61,7 @@ export function packB(b: usize, rsB: i32, csB: i32, p0: i32, kc: i32, j0: i32, n
         const s = src + (<usize>p << 2);
         const d = dst + <usize>p * (NR * 4);
         for (let j = 0; j < NR; j += 4) {
-          const c0 = s + <usize>j * colStride;
-          const x0 = v128.load(c0);
-          const x1 = v128.load(c0 + colStride);
-          const x2 = v128.load(c0 + 2 * colStride);
-          const x3 = v128.load(c0 + 3 * colStride);
-          const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5);
-          const t1 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5);
-          const t2 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
-          const t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
-          const at = d + (<usize>j << 2);
-          v128.store(at, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
-          v128.store(at, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7), NR * 4);
-          v128.store(at, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), NR * 8);
-          v128.store(at, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), NR * 12);
+          transpose4x4(s + <usize>j * colStride, colStride, d + (<usize>j << 2), NR * 4);
         }
       }
       for (; p < kc; p++) {
@@ -118,19 +124,7 @@ export function packA(a: usize, rsA: i32, csA: i32, i0: i32, mc: i32, p0: i32, k
       const rowStride = <usize>rsA * 4;
       let p = 0;
       for (; p + 4 <= kc; p += 4) {
-        const r = src + (<usize>p << 2);
-        const x0 = v128.load(r);
-        const x1 = v128.load(r + rowStride);
-        const x2 = v128.load(r + 2 * rowStride);
-        const x3 = v128.load(r + 3 * rowStride);
-        const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5);
-        const t1 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5);
-        const t2 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
-        const t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
-        v128.store(dst, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
-        v128.store(dst, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7), 16);
-        v128.store(dst, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), 32);
-        v128.store(dst, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), 48);
+        transpose4x4(src + (<usize>p << 2), rowStride, dst, 16);
         dst += 64;
       }
       for (; p < kc; p++) {

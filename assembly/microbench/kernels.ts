@@ -12,8 +12,14 @@
   v128.store(c, f32x4.add(v128.load(c), f32x4.add(x, y)));
 }
 
-/** 4×8 tile: per k step 2 panel loads of B, 4 broadcast loads of A, 8 multiply-adds (the plain build's tile). */
-export function tile4x8(kc: i32, pa: usize, pb: usize, c: usize, reps: i32): void {
+/** Row i's value of A at this k step, broadcast to 4 lanes: loaded with a splat, or stored pre-broadcast. */
+@inline function aRow(a0: usize, i: i32, preBroadcast: bool): v128 {
+  return preBroadcast ? v128.load(a0 + <usize>(i << 4)) : v128.load32_splat(a0 + <usize>(i << 2));
+}
+
+/** The 4×8 tile: per k step 2 panel loads of B, 4 loads of A, 8 multiply-adds. */
+@inline function run4x8(kc: i32, pa: usize, pb: usize, c: usize, reps: i32, preBroadcast: bool): void {
+  const aStep: usize = preBroadcast ? 64 : 16;
   for (let r = 0; r < reps; r++) {
     let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
     let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
@@ -21,11 +27,11 @@ export function tile4x8(kc: i32, pa: usize, pb: usize, c: usize, reps: i32): voi
     const end = pb + <usize>kc * 32;
     do {
       const b0 = v128.load(b), b1 = v128.load(b, 16);
-      let a = v128.load32_splat(a0); c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
-      a = v128.load32_splat(a0, 4); c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
-      a = v128.load32_splat(a0, 8); c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
-      a = v128.load32_splat(a0, 12); c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
-      a0 += 16;
+      let a = aRow(a0, 0, preBroadcast); c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
+      a = aRow(a0, 1, preBroadcast); c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
+      a = aRow(a0, 2, preBroadcast); c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
+      a = aRow(a0, 3, preBroadcast); c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
+      a0 += aStep;
       b += 32;
     } while (b < end);
     keep(c, f32x4.add(c00, c01), f32x4.add(c10, c11));
@@ -33,25 +39,14 @@ export function tile4x8(kc: i32, pa: usize, pb: usize, c: usize, reps: i32): voi
   }
 }
 
+/** 4×8 tile with broadcast loads of A (the plain build's tile). */
+export function tile4x8(kc: i32, pa: usize, pb: usize, c: usize, reps: i32): void {
+  run4x8(kc, pa, pb, c, reps, false);
+}
+
 /** 4×8 tile with A stored pre-broadcast (16 bytes per value): plain loads in place of load32_splat. */
 export function tile4x8Broadcast(kc: i32, pa: usize, pb: usize, c: usize, reps: i32): void {
-  for (let r = 0; r < reps; r++) {
-    let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-    let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-    let a0 = pa, b = pb;
-    const end = pb + <usize>kc * 32;
-    do {
-      const b0 = v128.load(b), b1 = v128.load(b, 16);
-      let a = v128.load(a0); c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
-      a = v128.load(a0, 16); c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
-      a = v128.load(a0, 32); c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
-      a = v128.load(a0, 48); c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
-      a0 += 64;
-      b += 32;
-    } while (b < end);
-    keep(c, f32x4.add(c00, c01), f32x4.add(c10, c11));
-    keep(c + 16, f32x4.add(c20, c21), f32x4.add(c30, c31));
-  }
+  run4x8(kc, pa, pb, c, reps, true);
 }
 
 /** 2×16 tile: 4 panel loads of B, 2 broadcasts of A, 8 multiply-adds (the relaxed build's tile). */

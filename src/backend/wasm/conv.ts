@@ -37,12 +37,13 @@ function runWindowKernel(
   if (Math.max(x.length, out.length) < MIN_WASM_ELEMENTS) return false;
   const heap = rt.heap;
   heap.reset();
+  // Before the copies: a parked worker wakes up while they run (see ThreadPool.wake).
+  const threads = participants(rt, Math.max(x.length, out.length), MIN_PARALLEL_WORK);
   const px = heap.input(x);
   const po = heap.output(out);
   const ps = side ? heap.output(side) : 0;
   const pg = writeGeometry(heap, g);
   if (px < 0 || po < 0 || ps < 0 || pg < 0) return false;
-  const threads = participants(rt, Math.max(x.length, out.length), MIN_PARALLEL_WORK);
   const jobs = splitRange(parts, chunkCount(threads), 1).map(([from, to]) => {
     const job = args(px, po, pg, from, to);
     // The side output's address goes right after out's (maxPool2d's argmax).
@@ -84,6 +85,7 @@ export function maxPool2dBackward(grad: TypedArray, argmax: Int32Array, g: Conv2
   }
   const heap = rt.heap;
   heap.reset();
+  const threads = participants(rt, out.length, MIN_PARALLEL_WORK);
   const pg = heap.input(grad);
   const pa = heap.input(argmax);
   const po = heap.output(out);
@@ -92,7 +94,6 @@ export function maxPool2dBackward(grad: TypedArray, argmax: Int32Array, g: Conv2
     jsBackend.maxPool2dBackward(grad, argmax, g, out);
     return;
   }
-  const threads = participants(rt, out.length, MIN_PARALLEL_WORK);
   const jobs = splitRange(g.batch * g.channels, chunkCount(threads), 1).map(([p0, p1]) => ({
     fn: 'maxPool2dBackward', args: [pg, pa, po, pgeo, p0, p1],
   }));

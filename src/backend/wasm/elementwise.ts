@@ -53,13 +53,14 @@ export function unary(op: UnaryOp, x: TypedArray, out: TypedArray): void {
   }
   const heap = rt.heap;
   heap.reset();
+  // Before the copies: a parked worker wakes up while they run (see ThreadPool.wake).
+  const threads = participants(rt, n * (HEAVY.has(op) ? 8 : 1), MIN_PARALLEL_WORK);
   const px = heap.input(x as Float32Array);
   const po = heap.output(out as Float32Array);
   if (px < 0 || po < 0) {
     jsBackend.unary(op, x, out);
     return;
   }
-  const threads = participants(rt, n * (HEAVY.has(op) ? 8 : 1), MIN_PARALLEL_WORK);
   const jobs: Job[] = splitRange(n, chunkCount(threads), CHUNK).map(([s, e]) => ({ fn: 'unary', args: [code, px, po, s, e] }));
   runJobs(rt, jobs, threads);
   heap.finishOutput(po, out as Float32Array);
@@ -123,6 +124,7 @@ export function binary(
   const [d0, d1, inner] = axes;
   const heap = rt.heap;
   heap.reset();
+  const threads = participants(rt, n, MIN_PARALLEL_WORK);
   const pa = heap.input(a as Float32Array);
   const pb = heap.input(b as Float32Array);
   const po = heap.output(out as Float32Array);
@@ -132,7 +134,6 @@ export function binary(
   }
   const rows = d0.size * d1.size;
   const len = inner.size;
-  const threads = participants(rt, n, MIN_PARALLEL_WORK);
   const job = (r0: number, r1: number, start: number, end: number): Job => ({
     fn: 'binary',
     args: [code, pa, pb, po, d1.size, len, d0.a, d1.a, inner.a, d0.b, d1.b, inner.b, r0, r1, start, end],

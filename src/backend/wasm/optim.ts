@@ -41,6 +41,8 @@ export function adamStep(p: TypedArray, g: TypedArray, m: TypedArray, v: TypedAr
   }
   const heap = rt.heap;
   heap.reset();
+  // Before the gradient's copy: a parked worker wakes up while it runs (see ThreadPool.wake).
+  const threads = participants(rt, p.length, MIN_PARALLEL_ADAM);
   const at = stage(heap, arrays);
   if (!at) {
     jsBackend.adamStep(p, g, m, v, vMax, spec);
@@ -55,7 +57,6 @@ export function adamStep(p: TypedArray, g: TypedArray, m: TypedArray, v: TypedAr
   ];
   // Elements are independent: threads take ranges cut on multiples of 4, so every element
   // goes through the same (vector or scalar) path as on one thread and the bits agree.
-  const threads = participants(rt, p.length, MIN_PARALLEL_ADAM);
   const jobs = splitRange(p.length, threads, 4).map(([i0, i1]): Job => {
     const offset = i0 * 4;
     return {

@@ -158,11 +158,7 @@ export class ThreadPool {
   run(chunks: readonly Job[], workers: number): void {
     if (chunks.length > MAX_CHUNKS) throw new Error(`wasm pool: ${chunks.length} chunks (max ${MAX_CHUNKS})`);
     const ctl = this.control;
-    const task = (this.task = (this.task + 1) | 0);
-    const tag = (task & 0xffff) << 16;
-    // Close the previous task first: a worker that woke for it late and reads the new COUNT
-    // then finds NEXT under another tag and claims nothing from the records written below.
-    Atomics.store(ctl, NEXT, tag | CLOSED);
+    const [task, tag] = this.openTask();
     chunks.forEach((chunk, r) => {
       if (chunk.args.length > MAX_ARGS) throw new Error(`wasm pool: ${chunk.args.length} arguments (max ${MAX_ARGS})`);
       const at = r * RECORD;
@@ -206,14 +202,25 @@ export class ThreadPool {
   wake(): void {
     const ctl = this.control;
     if (Atomics.load(ctl, SLEEPERS) === 0) return;
-    const task = (this.task = (this.task + 1) | 0);
-    Atomics.store(ctl, NEXT, ((task & 0xffff) << 16) | CLOSED);
+    const [task] = this.openTask();
     Atomics.store(ctl, COUNT, 0);
     // Taken before TASK changes: a worker that sees the empty task spins at least from here,
     // however long the notify below takes (run skips its notify within half a spin of this).
     this.wokenAt = performance.now();
     Atomics.store(ctl, TASK, task);
     Atomics.notify(ctl, TASK);
+  }
+
+  /**
+   * The next task number and its NEXT tag, with NEXT closed under that tag: a worker that
+   * woke late for the previous task and reads the new COUNT then finds a foreign tag and
+   * claims nothing from the records the caller writes next.
+   */
+  private openTask(): [number, number] {
+    const task = (this.task = (this.task + 1) | 0);
+    const tag = (task & 0xffff) << 16;
+    Atomics.store(this.control, NEXT, tag | CLOSED);
+    return [task, tag];
   }
 
   /** Waits until no worker is inside a task: spin briefly, then block where allowed. */
