@@ -102,6 +102,12 @@ export interface Kernels {
    */
   maxPool2d(x: TypedArray, geometry: Conv2dGeometry, out: TypedArray, argmax: Int32Array): void;
   /**
+   * Adaptive max pooling: x [N, C, inH, inW] → out [N, C, outH, outW], output (i, j) the max over
+   * rows ⌊i·inH/outH⌋ … ⌈(i+1)·inH/outH⌉ − 1 and the same for columns (PyTorch's windows; only
+   * the geometry's batch, channels and sizes are read). argmax as for maxPool2d.
+   */
+  adaptiveMaxPool2d(x: TypedArray, geometry: Conv2dGeometry, out: TypedArray, argmax: Int32Array): void;
+  /**
    * Mean over each window (dilation 1): x [N, C, inH, inW] → out [N, C, outH, outW]. The divisor
    * is kH·kW when countIncludePad, else the number of window cells inside the image.
    */

@@ -1,5 +1,5 @@
 import {
-  adaptiveAvgPool2d, adaptiveAvgPool2dOutputShape, avgPool2d, maxPool2d, pool2dOutputShape,
+  adaptiveAvgPool2d, adaptiveAvgPool2dOutputShape, adaptiveMaxPool2d, adaptivePool2dOutputShape, avgPool2d, maxPool2d, pool2dOutputShape,
   type AdaptiveSize, type AvgPool2dOptions, type MaxPool2dOptions, type Pair,
 } from '../ops/index.js';
 import { ValueError, type Tensor } from '../tensor/index.js';
@@ -12,6 +12,11 @@ const LARGE = 1 << 20;
 
 function fmtPair(p: Pair): string {
   return typeof p === 'number' ? `${p}x${p}` : `${p[0]}x${p[1]}`;
+}
+
+/** '7x7', or 'Hx4' where null keeps the input's height. */
+function sizeLabel(s: AdaptiveSize): string {
+  return typeof s === 'number' ? `${s}x${s}` : Array.isArray(s) ? `${s[0] ?? 'H'}x${s[1] ?? 'W'}` : String(s);
 }
 
 /** Constructor arguments that differ from the defaults, for describe(). */
@@ -119,8 +124,7 @@ export class AdaptiveAvgPool2d extends Module {
 
   /** 'AdaptiveAvgPool2d(7x7)': how errors name this layer. */
   get label(): string {
-    const s = this.outputSize;
-    return `AdaptiveAvgPool2d(${typeof s === 'number' ? `${s}x${s}` : `${s[0] ?? 'H'}x${s[1] ?? 'W'}`})`;
+    return `AdaptiveAvgPool2d(${sizeLabel(this.outputSize)})`;
   }
 
   /** x [N, C, H, W] (or [C, H, W]) → [N, C, outH, outW]. */
@@ -132,6 +136,44 @@ export class AdaptiveAvgPool2d extends Module {
   /** The output shape for an input shape, or the error forward would throw. */
   outputShape(inputShape: readonly number[]): number[] {
     return adaptiveAvgPool2dOutputShape(inputShape, this.outputSize, this.label);
+  }
+
+  protected override configArgs(): Record<string, unknown> {
+    return { outputSize: this.outputSize };
+  }
+
+  override describe(): string {
+    return this.label;
+  }
+}
+
+/**
+ * Adaptive max pooling: any x [N, C, H, W] → [N, C, outH, outW], the max over PyTorch's windows
+ * (AdaptiveMaxPool2d(1) is global max pooling). null in outputSize keeps that input size.
+ */
+export class AdaptiveMaxPool2d extends Module {
+  readonly outputSize: AdaptiveSize;
+
+  constructor(outputSize: AdaptiveSize) {
+    super();
+    this.outputSize = outputSize;
+    this.outputShape([1, 1, 1, 1]);
+  }
+
+  /** 'AdaptiveMaxPool2d(7x7)': how errors name this layer. */
+  get label(): string {
+    return `AdaptiveMaxPool2d(${sizeLabel(this.outputSize)})`;
+  }
+
+  /** x [N, C, H, W] (or [C, H, W]) → [N, C, outH, outW]. */
+  forward(x: Tensor): Tensor {
+    this.outputShape(x.shape);
+    return adaptiveMaxPool2d(x, this.outputSize);
+  }
+
+  /** The output shape for an input shape, or the error forward would throw. */
+  outputShape(inputShape: readonly number[]): number[] {
+    return adaptivePool2dOutputShape(inputShape, this.outputSize, this.label);
   }
 
   protected override configArgs(): Record<string, unknown> {
@@ -156,3 +198,4 @@ registerModule('AvgPool2d', AvgPool2d, (config) => new AvgPool2d(windowArg<Pair>
 }));
 
 registerModule('AdaptiveAvgPool2d', AdaptiveAvgPool2d, (config) => new AdaptiveAvgPool2d(config.args?.outputSize as AdaptiveSize));
+registerModule('AdaptiveMaxPool2d', AdaptiveMaxPool2d, (config) => new AdaptiveMaxPool2d(config.args?.outputSize as AdaptiveSize));

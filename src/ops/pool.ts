@@ -1,5 +1,5 @@
 import type { Conv2dGeometry } from '../backend/types.js';
-import { ValueError, tensor, type DType, type Tensor } from '../tensor/index.js';
+import { ShapeError, ValueError, fmtShape, tensor, type DType, type Tensor } from '../tensor/index.js';
 import { checkFloat, checkTensor, output, record } from './core.js';
 import { imageDims, pair, windowGeometry, type Pair } from './window.js';
 
@@ -102,14 +102,19 @@ export function avgPool2d(x: Tensor, kernelSize: Pair, options: AvgPool2dOptions
 /** Output size of adaptive pooling: a number for both axes, or [height, width] where null keeps the input's size. */
 export type AdaptiveSize = number | readonly [number | null, number | null];
 
-/** Output shape of adaptiveAvgPool2d; throws its error, prefixed by `layer`. */
-export function adaptiveAvgPool2dOutputShape(inputShape: readonly number[], outputSize: AdaptiveSize, layer = 'adaptiveAvgPool2d'): number[] {
+/** Output shape of adaptive (average or max) pooling; throws its error, prefixed by `layer`. */
+export function adaptivePool2dOutputShape(inputShape: readonly number[], outputSize: AdaptiveSize, layer = 'adaptivePool2d'): number[] {
   const [n, c, h, w] = imageDims(layer, inputShape);
   const size = typeof outputSize === 'number' ? [outputSize, outputSize] : outputSize;
   if (!Array.isArray(size) || size.length !== 2) throw new ValueError(`${layer}: outputSize must be a number or [height, width], got ${JSON.stringify(outputSize)}`);
   const out = [size[0] ?? h, size[1] ?? w];
   if (!out.every((d) => Number.isInteger(d) && d >= 1)) throw new ValueError(`${layer}: outputSize must hold positive integers (or null), got ${JSON.stringify(outputSize)}`);
   return inputShape.length === 3 ? [c, out[0], out[1]] : [n, c, out[0], out[1]];
+}
+
+/** Output shape of adaptiveAvgPool2d; throws its error, prefixed by `layer`. */
+export function adaptiveAvgPool2dOutputShape(inputShape: readonly number[], outputSize: AdaptiveSize, layer = 'adaptiveAvgPool2d'): number[] {
+  return adaptivePool2dOutputShape(inputShape, outputSize, layer);
 }
 
 /**
@@ -140,4 +145,29 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: AdaptiveSize): Tensor {
   if (h % oh === 0 && w % ow === 0) return avgPool2d(x, [h / oh, w / ow]);
   // Average along W, then along H (on the transposed result, so both products fold the batch).
   return x.matmul(adaptiveMatrixT(w, ow, x.dtype)).transpose().matmul(adaptiveMatrixT(h, oh, x.dtype)).transpose();
+}
+
+/**
+ * Max pooling to a fixed output size whatever the input size: x [N, C, H, W] (or [C, H, W]) →
+ * [N, C, outH, outW], output (i, j) the max over PyTorch's window of rows ⌊i·H/outH⌋ …
+ * ⌈(i+1)·H/outH⌉ − 1 and the same for columns (windows overlap when the sizes do not divide).
+ * The gradient goes to each window's arg-max (the first one on ties), summed where windows overlap.
+ */
+export function adaptiveMaxPool2d(x: Tensor, outputSize: AdaptiveSize): Tensor {
+  checkTensor('adaptiveMaxPool2d', x);
+  const shape = adaptivePool2dOutputShape(x.shape, outputSize, 'adaptiveMaxPool2d');
+  const [n, c, h, w] = imageDims('adaptiveMaxPool2d', x.shape);
+  const [oh, ow] = shape.slice(-2);
+  if (h === 0 || w === 0) throw new ShapeError(`adaptiveMaxPool2d: the image is empty (${fmtShape(x.shape)}); every window needs a cell`);
+  // Only the sizes matter to the kernels; the window fields describe the largest window.
+  const g: Conv2dGeometry = {
+    batch: n, channels: c, inH: h, inW: w, outH: oh, outW: ow,
+    kH: Math.ceil(h / oh) + 1, kW: Math.ceil(w / ow) + 1, strideH: 1, strideW: 1, padH: 0, padW: 0, dilationH: 1, dilationW: 1,
+  };
+  return batched(x, (x4) => {
+    const [y, k] = output([n, c, oh, ow], x4.dtype);
+    const argmax = new Int32Array(y.size);
+    k.adaptiveMaxPool2d(x4.data, g, y.data, argmax);
+    return record(y, 'adaptiveMaxPool2d', [x4], (grad) => [maxPoolAdjoint(grad, argmax, g)]);
+  });
 }

@@ -3,6 +3,6 @@
  * them; then this file can become `export const { Conv2d, … } = nb.nn`.
  */
 export { Conv2d } from '../../src/nn/conv.js';
-export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } from '../../src/nn/pooling.js';
+export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d } from '../../src/nn/pooling.js';
 export { BatchNorm2d } from '../../src/nn/batchnorm2d.js';
 export { summary } from '../../src/nn/summary.js';

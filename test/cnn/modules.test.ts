@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import * as nb from 'nabla';
 import { backends, expectClose } from '../helpers';
-import { AdaptiveAvgPool2d, AvgPool2d, BatchNorm2d, Conv2d, MaxPool2d } from './layers';
+import { AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, BatchNorm2d, Conv2d, MaxPool2d } from './layers';
 
 /** Sample standard deviation of a tensor's values. */
 function sampleStd(t: nb.Tensor): number {
@@ -120,7 +120,7 @@ describe.each(backends)('CNN modules on %s', (backend) => {
       const avg = new AvgPool2d(3, { stride: 2, padding: 1, countIncludePad: false });
       expect(avg.outputShape([2, 1, 4, 4])).toEqual([2, 1, 2, 2]);
       expectClose(avg.forward(x.slice([0], [1])), [[[[(0 + 1 + 4 + 5) / 4, (1 + 2 + 3 + 5 + 6 + 7) / 6], [(4 + 5 + 8 + 9 + 12 + 13) / 6, (5 + 6 + 7 + 9 + 10 + 11 + 13 + 14 + 15) / 9]]]]);
-      for (const m of [maxPool, avg, new MaxPool2d([3, 2], { stride: 1, padding: [1, 0], dilation: 2 }), new AdaptiveAvgPool2d([2, null])]) {
+      for (const m of [maxPool, avg, new MaxPool2d([3, 2], { stride: 1, padding: [1, 0], dilation: 2 }), new AdaptiveAvgPool2d([2, null]), new AdaptiveMaxPool2d([3, null])]) {
         const copy = roundTrip(m);
         expect(copy.config()).toEqual(m.config());
         expectClose(copy.forward(x), m.forward(x), { atol: 0, rtol: 0 });
@@ -134,11 +134,20 @@ describe.each(backends)('CNN modules on %s', (backend) => {
       expect(new AdaptiveAvgPool2d([4, null]).outputShape([3, 5, 6, 7])).toEqual([3, 5, 4, 7]);
     });
 
+    it('AdaptiveMaxPool2d(1) is global max pooling; a divisible size is MaxPool2d', () => {
+      const x = nb.randn([3, 5, 6, 7]);
+      expectClose(new AdaptiveMaxPool2d(1).forward(x), new MaxPool2d([6, 7]).forward(x), { atol: 0, rtol: 0 });
+      expectClose(new AdaptiveMaxPool2d([3, 7]).forward(x), new MaxPool2d([2, 1]).forward(x), { atol: 0, rtol: 0 });
+      expect(new AdaptiveMaxPool2d([null, 4]).outputShape([3, 5, 6, 7])).toEqual([3, 5, 6, 4]);
+    });
+
     it('name the layer in errors', () => {
       expect(() => new MaxPool2d(3).forward(nb.zeros([1, 1, 2, 2]))).toThrow('MaxPool2d(3x3): input of 2x2 is too small for the 3x3 window');
       expect(() => new AvgPool2d(2).forward(nb.zeros([4, 4]))).toThrow('AvgPool2d(2x2): expected an input of shape [N, C, H, W]');
       expect(() => new MaxPool2d(2, { padding: 2 })).toThrow('MaxPool2d(2x2): padding [2, 2] must be at most half the kernel size');
       expect(() => new AdaptiveAvgPool2d(0)).toThrow('AdaptiveAvgPool2d(0x0): outputSize must hold positive integers');
+      expect(() => new AdaptiveMaxPool2d([2, 1.5])).toThrow('AdaptiveMaxPool2d(2x1.5): outputSize must hold positive integers');
+      expect(() => new AdaptiveMaxPool2d(2).forward(nb.zeros([4, 4]))).toThrow('AdaptiveMaxPool2d(2x2): expected an input of shape [N, C, H, W]');
     });
   });
 

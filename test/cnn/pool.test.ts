@@ -28,6 +28,25 @@ function adaptiveReference(x: nb.Tensor, oh: number, ow: number): Float64Array {
   return Float64Array.from(out);
 }
 
+/** Adaptive max pooling written directly: the max (first on ties) over PyTorch's windows. */
+function adaptiveMaxReference(x: nb.Tensor, oh: number, ow: number): Float64Array {
+  const [n, c, h, w] = x.shape;
+  const d = x.dataSync();
+  const out: number[] = [];
+  for (let p = 0; p < n * c; p++) {
+    for (let i = 0; i < oh; i++) {
+      for (let j = 0; j < ow; j++) {
+        let best = -Infinity;
+        for (let a = Math.floor((i * h) / oh); a < Math.ceil(((i + 1) * h) / oh); a++) {
+          for (let b = Math.floor((j * w) / ow); b < Math.ceil(((j + 1) * w) / ow); b++) best = Math.max(best, d[p * h * w + a * w + b]);
+        }
+        out.push(best);
+      }
+    }
+  }
+  return Float64Array.from(out);
+}
+
 describe.each(backends)('pooling on %s', (backend) => {
   beforeEach(() => {
     nb.setBackend(backend);
@@ -142,6 +161,79 @@ describe.each(backends)('pooling on %s', (backend) => {
     it('rejects bad output sizes', () => {
       expect(() => nb.adaptiveAvgPool2d(image(), 0)).toThrow('adaptiveAvgPool2d: outputSize must hold positive integers');
       expect(nb.adaptiveAvgPool2dOutputShape([3, 9, 9], [2, null])).toEqual([3, 2, 9]);
+    });
+  });
+
+  describe('adaptiveMaxPool2d', () => {
+    it('is maxPool2d when the sizes divide, and the global max at 1x1', () => {
+      expectClose(nb.adaptiveMaxPool2d(image(), 2), [[[[9, 8], [7, 9]]]]);
+      expectClose(nb.adaptiveMaxPool2d(image(), 1), [[[[9]]]]);
+      expectClose(nb.adaptiveMaxPool2d(image(), [null, 1]), [[[[9], [8], [7], [9]]]]);
+    });
+
+    it("uses PyTorch's overlapping windows when the sizes do not divide", () => {
+      // Hand-worked: a 1x3 row to 2 outputs takes the max of cells {0,1} and {1,2}.
+      expectClose(nb.adaptiveMaxPool2d(nb.tensor([[[[3, 1, 2]]]]), [1, 2]), [[[[3, 2]]]]);
+      const x = randn64([2, 3, 5, 7]);
+      expectClose(nb.adaptiveMaxPool2d(x, [3, 4]), adaptiveMaxReference(x, 3, 4), { atol: 0, rtol: 0 });
+      // Larger than the input: cells are repeated. Unbatched input keeps its rank.
+      const small = randn64([2, 3, 2]);
+      const y = nb.adaptiveMaxPool2d(small, [5, 3]);
+      expect(y.shape).toEqual([2, 5, 3]);
+      expectClose(y, adaptiveMaxReference(small.unsqueeze(0), 5, 3), { atol: 0, rtol: 0 });
+      const big = nb.randn([4, 8, 13, 11]); // float32: the backend's own kernels
+      expectClose(nb.adaptiveMaxPool2d(big, [5, 4]), adaptiveMaxReference(big, 5, 4), { atol: 0, rtol: 0 });
+    });
+
+    it('propagates NaN and keeps int32', () => {
+      const y = nb.adaptiveMaxPool2d(nb.tensor([[[[1, NaN, 2, 0]]]]), [1, 2]).dataSync();
+      expect(Number.isNaN(y[0])).toBe(true);
+      expect(y[1]).toBe(2);
+      const yi = nb.adaptiveMaxPool2d(nb.tensor([[[[4, 7, 1], [2, 0, 9]]]], { dtype: 'int32' }), [1, 2]);
+      expect(yi.dtype).toBe('int32');
+      expect(Array.from(yi.dataSync())).toEqual([7, 9]);
+    });
+
+    it('sends the gradient to each window\'s arg-max, summed where windows overlap', () => {
+      // Windows {0,1} and {1,2} of [1, 5, 2] both pick the 5.
+      const x = nb.tensor([[[[1, 5, 2]]]], { requiresGrad: true });
+      nb.adaptiveMaxPool2d(x, [1, 2]).sum().backward();
+      expectClose(x.grad!, [[[[0, 2, 0]]]]);
+      const xb = nb.randn([4, 8, 13, 11], { requiresGrad: true });
+      const w = nb.randn([4, 8, 5, 4]);
+      nb.adaptiveMaxPool2d(xb, [5, 4]).mul(w).sum().backward();
+      const expected = new Float64Array(xb.size);
+      const d = xb.dataSync();
+      const wd = w.dataSync();
+      let o = 0;
+      for (let p = 0; p < 32; p++) {
+        for (let i = 0; i < 5; i++) {
+          for (let j = 0; j < 4; j++, o++) {
+            let at = -1;
+            for (let a = Math.floor((i * 13) / 5); a < Math.ceil(((i + 1) * 13) / 5); a++) {
+              for (let b = Math.floor((j * 11) / 4); b < Math.ceil(((j + 1) * 11) / 4); b++) {
+                const k = p * 143 + a * 11 + b;
+                if (at < 0 || d[k] > d[at]) at = k;
+              }
+            }
+            expected[at] += wd[o];
+          }
+        }
+      }
+      expectClose(xb.grad!, expected, { atol: 1e-6 });
+    });
+
+    it('passes gradcheck and gradgradcheck', () => {
+      expect(nb.gradcheck((xi) => nb.adaptiveMaxPool2d(xi, [2, 3]), [randn64([2, 2, 5, 4])])).toBe(true);
+      expect(nb.gradcheck((xi) => nb.adaptiveMaxPool2d(xi, [4, 5]), [randn64([1, 2, 3, 3])])).toBe(true);
+      expect(nb.gradgradcheck((xi) => nb.adaptiveMaxPool2d(xi, 2).tanh(), [randn64([1, 1, 5, 5])])).toBe(true);
+    });
+
+    it('rejects bad output sizes and empty images', () => {
+      expect(() => nb.adaptiveMaxPool2d(image(), 0)).toThrow('adaptiveMaxPool2d: outputSize must hold positive integers');
+      expect(() => nb.adaptiveMaxPool2d(nb.zeros([1, 1, 0, 3]), 2)).toThrow(nb.ShapeError);
+      expect(() => nb.adaptiveMaxPool2d(nb.zeros([3, 3]), 2)).toThrow('adaptiveMaxPool2d: expected an input of shape [N, C, H, W]');
+      expect(nb.adaptivePool2dOutputShape([3, 9, 9], [2, null])).toEqual([3, 2, 9]);
     });
   });
 });

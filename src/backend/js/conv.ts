@@ -124,6 +124,38 @@ export function maxPool2d(x: TypedArray, g: Conv2dGeometry, out: TypedArray, arg
   }
 }
 
+/** See Kernels.adaptiveMaxPool2d: windows of varying size, NaN propagating as in maxPool2d. */
+export function adaptiveMaxPool2d(x: TypedArray, g: Conv2dGeometry, out: TypedArray, argmax: Int32Array): void {
+  const { batch, channels, inH, inW, outH, outW } = g;
+  const plane = inH * inW;
+  let o = 0;
+  for (let p = 0; p < batch * channels; p++) {
+    const src = p * plane;
+    for (let i = 0; i < outH; i++) {
+      const h0 = Math.floor((i * inH) / outH);
+      const h1 = Math.ceil(((i + 1) * inH) / outH);
+      for (let j = 0; j < outW; j++, o++) {
+        const w0 = Math.floor((j * inW) / outW);
+        const w1 = Math.ceil(((j + 1) * inW) / outW);
+        let best = x[src + h0 * inW + w0];
+        let bestAt = src + h0 * inW + w0;
+        for (let h = h0; h < h1; h++) {
+          for (let w = w0; w < w1; w++) {
+            const at = src + h * inW + w;
+            const v = x[at];
+            if (v > best || (v !== v && best === best)) {
+              best = v;
+              bestAt = at;
+            }
+          }
+        }
+        out[o] = best;
+        argmax[o] = bestAt;
+      }
+    }
+  }
+}
+
 /** maxPool2d's adjoint: each output's gradient added to the input cell that won its window. */
 export function maxPool2dBackward(grad: TypedArray, argmax: Int32Array, g: Conv2dGeometry, out: TypedArray): void {
   out.fill(0);

@@ -5,7 +5,7 @@ import { matmul } from './matmul.js';
 import { argReduce, reduce, softmax } from './reduce.js';
 import { adamStep, sgdStep } from './optim.js';
 import { conv2dMaxPoolRelu, conv2dMaxPoolReluBackward } from './block.js';
-import { avgPool2d, avgPool2dBackward, col2im, im2col, maxPool2d } from './conv.js';
+import { adaptiveMaxPool2d, avgPool2d, avgPool2dBackward, col2im, im2col, maxPool2d } from './conv.js';
 import { conv2d, conv2dBackwardInput, conv2dBackwardWeight, maxPool2dBackward } from './conv.js';
 
 /**
@@ -32,6 +32,7 @@ export const jsBackend: Backend = {
   im2col,
   col2im,
   maxPool2d,
+  adaptiveMaxPool2d,
   avgPool2d,
   avgPool2dBackward,
   conv2d,
