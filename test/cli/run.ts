@@ -31,9 +31,17 @@ export interface Running {
   waitForLine(match: (line: string) => boolean): Promise<string>;
 }
 
+/** Process options of `start`: extra environment, and detached (a process group of its own). */
+export interface StartOptions {
+  env?: NodeJS.ProcessEnv;
+  detached?: boolean;
+}
+
 /** Starts `nabla ...args` in cwd (default the repository root). */
-export function start(args: string[], cwd = ROOT): Running {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+export function start(args: string[], cwd = ROOT, options: StartOptions = {}): Running {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd, env: { ...env(), ...options.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached ?? false,
+  });
   let stdout = '';
   let stderr = '';
   const waiters: { match: (line: string) => boolean; resolve: (line: string) => void }[] = [];
@@ -67,6 +75,11 @@ export function start(args: string[], cwd = ROOT): Running {
 /** Runs `nabla ...args` to the end. */
 export function nabla(args: string[], cwd = ROOT): Promise<CliResult> {
   return start(args, cwd).done;
+}
+
+/** Runs `nabla ...args` to the end with extra environment variables. */
+export function nablaWithEnv(args: string[], extraEnv: NodeJS.ProcessEnv, cwd = ROOT): Promise<CliResult> {
+  return start(args, cwd, { env: extraEnv }).done;
 }
 
 /** Runs several command lines, at most `limit` at a time (the machine has 2 cores). */

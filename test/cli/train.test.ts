@@ -5,10 +5,11 @@
  * nb.predict on inputs built independently in the test.
  */
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import * as nb from 'nabla';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURES, filesIn, jsonLines, nabla, nablaAll, start, tempDir, type CliResult } from './run.js';
+import { FIXTURES, filesIn, jsonLines, nabla, nablaAll, nablaWithEnv, start, tempDir, type CliResult } from './run.js';
 
 const tmp = tempDir();
 const D = tmp.dir;
@@ -60,6 +61,8 @@ describe('nabla train --data xor --json', () => {
     // 2 → 64 → 64 → 2: (2·64 + 64) + (64·64 + 64) + (64·2 + 2) parameters.
     expect(startLine.parameters).toBe(192 + 4160 + 130);
     expect(startLine.classes).toEqual(['0', '1']);
+    // bin/nabla.js re-runs `train` under --single-threaded-gc on machines with ≤ 4 cores.
+    expect(startLine.singleThreadedGc).toBe(availableParallelism() <= 4);
     for (const [i, e] of lines.slice(1, 4).entries()) {
       expect(e.epoch).toBe(i + 1);
       for (const k of ['loss', 'accuracy', 'valLoss', 'valAccuracy', 'seconds']) expect(Number.isFinite(e[k]), k).toBe(true);
@@ -170,6 +173,7 @@ describe('nabla train on CSV files', () => {
     expect(out).toMatch(/^\s+test\s+loss .* acc /m);
     expect(out).toMatch(/true ↓\s+apple\s+banana\s+cherry\s+recall/);
     expect(out).not.toMatch(/\x1b\[/); // no colour codes when not on a terminal
+    expect(out.includes('GC on the main thread')).toBe(availableParallelism() <= 4);
     const { preprocessing, metadata } = await nb.loadBundle(path('fruit', 'model.nabla'));
     const pre = preprocessing as Json;
     expect(pre.featureNames).toEqual(['diameter', 'weight', 'color=green', 'color=red', 'color=yellow']);
@@ -241,6 +245,27 @@ describe('models: JSON architecture, MNIST MLP and CNN', () => {
 });
 
 describe('Ctrl-C during training', () => {
+  it('a terminal Ctrl-C (the launcher and the trainer both signalled) is one press', async () => {
+    mkdirSync(path('group'));
+    // detached: its own process group, which a terminal signals as a whole.
+    const run = start(['train', '--data', 'spiral', '--epochs', '2000', '--json', '--out', path('group', 'model.nabla')], undefined, { detached: true });
+    const first = JSON.parse(await run.waitForLine((l) => l.includes('"event":"start"'))) as Json;
+    await run.waitForLine((l) => l.includes('"event":"epoch"'));
+    process.kill(-run.child.pid!, 'SIGINT');
+    const r = await run.done;
+    // A second press would quit at once, without the final line and the checkpoint's files.
+    expect(r.code).toBe(130);
+    expect((jsonLines(r.stdout) as Json[]).at(-1)!.event).toBe('interrupted');
+    expect(filesIn(path('group'))).toEqual(['model.curves.svg', 'model.nabla', 'model.report.html']);
+    expect(first.singleThreadedGc).toBe(availableParallelism() <= 4);
+  });
+
+  it('NABLA_RESPAWN=0 keeps the GC as Node starts it', async () => {
+    const r = await nablaWithEnv(['train', '--data', 'xor', '--samples', '100', '--epochs', '1', '--json', '--out', path('norespawn', 'model.nabla')], { NABLA_RESPAWN: '0' });
+    ok(r);
+    expect((jsonLines(r.stdout)[0] as Json).singleThreadedGc).toBe(false);
+  });
+
   it('stops cleanly with exit code 130 and keeps the last complete checkpoint', async () => {
     mkdirSync(path('int'));
     const run = start(['train', '--data', 'spiral', '--epochs', '2000', '--json', '--out', path('int', 'model.nabla')]);

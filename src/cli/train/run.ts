@@ -61,13 +61,23 @@ function buildModel(kind: string, arch: Architecture | null, data: Prepared, hea
   return mlp(data.inputShape.reduce((a, b) => a * b, 1), hidden, head, options.activation, options.dropout ?? 0);
 }
 
+/** Signals closer together than this are one Ctrl-C press (see withCtrlC). */
+const ECHO_MS = 150;
+
 /**
  * Runs `run` with Ctrl-C wired to `controller`: the first press asks fit to stop after the
  * current batch, a second one quits at once.
  */
 async function withCtrlC<T>(controller: AbortController, reporter: EpochReporter, run: () => Promise<T>): Promise<T> {
   let presses = 0;
+  let lastPress = -Infinity;
   const onSigint = (): void => {
+    // The `nabla` launcher that re-ran this process (bin/nabla.js) passes its own copy of a
+    // terminal's Ctrl-C on: two signals within a moment are one press.
+    const now = performance.now();
+    const echo = now - lastPress < ECHO_MS;
+    lastPress = now;
+    if (echo) return;
     presses++;
     reporter.stopBar(); // also gives the cursor back
     if (presses > 1) process.exit(EXIT_INTERRUPTED);
