@@ -223,9 +223,13 @@ export function maxPool2dBackward(grad: usize, argmax: usize, out: usize, g: usi
   }
 }
 
-/** Window divisor: the full window, or only its cells inside the image. */
-@inline function divisor(countIncludePad: bool, rows: i32, cols: i32): f64 {
-  return <f64>(countIncludePad ? kH * kW : rows * cols);
+/**
+ * Window divisor at (h0, w0): with countIncludePad its cells inside the padded image (kH·kW unless
+ * a ceilMode window hangs past the padding), else its rows × cols inside the image.
+ */
+@inline function divisor(countIncludePad: bool, h0: i32, w0: i32, rows: i32, cols: i32): f64 {
+  if (!countIncludePad) return <f64>(rows * cols);
+  return <f64>((min(h0 + kH, inH + padH) - h0) * (min(w0 + kW, inW + padW) - w0));
 }
 
 /** Mean over each window of planes [p0, p1) (sum in f64, as the js kernel). */
@@ -248,7 +252,7 @@ export function avgPool2d(x: usize, out: usize, g: usize, countIncludePad: bool,
           const rowAt = src + (h0 + ki * dilationH) * inW + w0;
           for (let kj = kjLo; kj < kjHi; kj++) s += <f64>load<f32>(f32At(x, rowAt + kj * dilationW));
         }
-        store<f32>(f32At(out, o), <f32>(s / divisor(countIncludePad, kiHi - kiLo, kjHi - kjLo)));
+        store<f32>(f32At(out, o), <f32>(s / divisor(countIncludePad, h0, w0, kiHi - kiLo, kjHi - kjLo)));
       }
     }
   }
@@ -270,7 +274,7 @@ export function avgPool2dBackward(grad: usize, out: usize, g: usize, countInclud
         const w0 = ow * strideW - padW;
         const kjLo = firstInside(w0, dilationW);
         const kjHi = max(kjLo, endInside(w0, dilationW, inW, kW));
-        const share = <f64>load<f32>(f32At(grad, o)) / divisor(countIncludePad, kiHi - kiLo, kjHi - kjLo);
+        const share = <f64>load<f32>(f32At(grad, o)) / divisor(countIncludePad, h0, w0, kiHi - kiLo, kjHi - kjLo);
         for (let ki = kiLo; ki < kiHi; ki++) {
           const rowAt = dst + (h0 + ki * dilationH) * inW + w0;
           for (let kj = kjLo; kj < kjHi; kj++) {

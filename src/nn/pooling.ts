@@ -39,7 +39,7 @@ export class MaxPool2d extends Module {
   constructor(kernelSize: Pair, options: MaxPool2dOptions = {}) {
     super();
     this.kernelSize = kernelSize;
-    this.options = { stride: options.stride ?? null, padding: options.padding ?? 0, dilation: options.dilation ?? 1 };
+    this.options = { stride: options.stride ?? null, padding: options.padding ?? 0, dilation: options.dilation ?? 1, ceilMode: options.ceilMode ?? false };
     this.outputShape([1, 1, LARGE, LARGE]);
   }
 
@@ -64,7 +64,7 @@ export class MaxPool2d extends Module {
   }
 
   override describe(): string {
-    return `${this.label.slice(0, -1)}${extras({ ...this.options }, { stride: null, padding: 0, dilation: 1 })})`;
+    return `${this.label.slice(0, -1)}${extras({ ...this.options }, { stride: null, padding: 0, dilation: 1, ceilMode: false })})`;
   }
 }
 
@@ -79,7 +79,9 @@ export class AvgPool2d extends Module {
   constructor(kernelSize: Pair, options: AvgPool2dOptions = {}) {
     super();
     this.kernelSize = kernelSize;
-    this.options = { stride: options.stride ?? null, padding: options.padding ?? 0, countIncludePad: options.countIncludePad ?? true };
+    this.options = {
+      stride: options.stride ?? null, padding: options.padding ?? 0, countIncludePad: options.countIncludePad ?? true, ceilMode: options.ceilMode ?? false,
+    };
     if (typeof this.options.countIncludePad !== 'boolean') throw new ValueError(`${this.label}: countIncludePad must be a boolean`);
     this.outputShape([1, 1, LARGE, LARGE]);
   }
@@ -97,7 +99,7 @@ export class AvgPool2d extends Module {
 
   /** The output shape for an input shape, or the error forward would throw. */
   outputShape(inputShape: readonly number[]): number[] {
-    return pool2dOutputShape(inputShape, this.kernelSize, { stride: this.options.stride, padding: this.options.padding }, this.label);
+    return pool2dOutputShape(inputShape, this.kernelSize, { stride: this.options.stride, padding: this.options.padding, ceilMode: this.options.ceilMode }, this.label);
   }
 
   protected override configArgs(): Record<string, unknown> {
@@ -105,7 +107,7 @@ export class AvgPool2d extends Module {
   }
 
   override describe(): string {
-    return `${this.label.slice(0, -1)}${extras({ ...this.options }, { stride: null, padding: 0, countIncludePad: true })})`;
+    return `${this.label.slice(0, -1)}${extras({ ...this.options }, { stride: null, padding: 0, countIncludePad: true, ceilMode: false })})`;
   }
 }
 
@@ -189,12 +191,14 @@ registerModule('MaxPool2d', MaxPool2d, (config) => new MaxPool2d(windowArg<Pair>
   stride: windowArg<Pair | null>(config, 'stride', null),
   padding: windowArg<Pair>(config, 'padding', 0),
   dilation: windowArg<Pair>(config, 'dilation', 1),
+  ceilMode: boolArg(config, 'ceilMode', false),
 }));
 
 registerModule('AvgPool2d', AvgPool2d, (config) => new AvgPool2d(windowArg<Pair>(config, 'kernelSize', NaN), {
   stride: windowArg<Pair | null>(config, 'stride', null),
   padding: windowArg<Pair>(config, 'padding', 0),
   countIncludePad: boolArg(config, 'countIncludePad', true),
+  ceilMode: boolArg(config, 'ceilMode', false),
 }));
 
 registerModule('AdaptiveAvgPool2d', AdaptiveAvgPool2d, (config) => new AdaptiveAvgPool2d(config.args?.outputSize as AdaptiveSize));

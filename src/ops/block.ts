@@ -31,7 +31,7 @@ export function conv2dMaxPoolRelu(
   const sameDtype = weight.dtype === x.dtype && (bias === null || bias.dtype === x.dtype);
   const fusable = x.ndim === 4 && plan.groups === 1 && g.strideH === 1 && g.strideW === 1 &&
     plan.extra[0] === 0 && plan.extra[1] === 0 && sameDtype && x.dtype !== 'int32' &&
-    (bias === null || shapesEqual(bias.shape, [plan.outChannels]));
+    (bias === null || shapesEqual(bias.shape, [plan.outChannels])) && !poolOptions.ceilMode;
   if (!fusable) return maxPool2d(conv2d(x, weight, bias, convOptions).relu(), kernelSize, poolOptions);
   checkFloat('conv2dMaxPoolRelu', x);
   const outChannels = plan.outChannels;

@@ -11,6 +11,8 @@ export interface MaxPool2dOptions {
   padding?: Pair;
   /** Spacing between window taps (default 1). */
   dilation?: Pair;
+  /** Round the output size up, adding a last window that hangs over the image's end (default false, as PyTorch). */
+  ceilMode?: boolean;
 }
 
 /** Options of average pooling. */
@@ -19,8 +21,13 @@ export interface AvgPool2dOptions {
   stride?: Pair | null;
   /** Implicit zero border on each side (default 0); at most half the kernel size. */
   padding?: Pair;
-  /** Divide by the whole window, padding included (default true, as PyTorch), or only by its cells inside the image. */
+  /**
+   * Divide by the whole window, padding included (default true, as PyTorch), or only by its cells
+   * inside the image. A ceilMode window's part beyond the padding never counts.
+   */
   countIncludePad?: boolean;
+  /** Round the output size up, adding a last window that hangs over the image's end (default false). */
+  ceilMode?: boolean;
 }
 
 export function planPool(layer: string, inputShape: readonly number[], kernelSize: Pair, options: MaxPool2dOptions): Conv2dGeometry {
@@ -29,11 +36,13 @@ export function planPool(layer: string, inputShape: readonly number[], kernelSiz
   const stride = pair(layer, 'stride', options.stride ?? kernel, 1);
   const padding = pair(layer, 'padding', options.padding ?? 0, 0);
   const dilation = pair(layer, 'dilation', options.dilation ?? 1, 1);
+  const ceilMode = options.ceilMode ?? false;
+  if (typeof ceilMode !== 'boolean') throw new ValueError(`${layer}: ceilMode must be a boolean, got ${JSON.stringify(ceilMode)}`);
   // Beyond half the kernel a window could lie entirely in the padding (PyTorch has the same rule).
   if (padding[0] > kernel[0] / 2 || padding[1] > kernel[1] / 2) {
     throw new ValueError(`${layer}: padding [${padding.join(', ')}] must be at most half the kernel size [${kernel.join(', ')}]`);
   }
-  return windowGeometry(layer, dims, kernel, stride, padding, dilation, 'window');
+  return windowGeometry(layer, dims, kernel, stride, padding, dilation, 'window', ceilMode);
 }
 
 /**
@@ -90,12 +99,13 @@ function avgPoolAdjoint(grad: Tensor, g: Conv2dGeometry, countIncludePad: boolea
 
 /**
  * Mean over each kH×kW window: x [N, C, H, W] (or [C, H, W]) → [N, C, outH, outW]. With padding,
- * countIncludePad (default true, as PyTorch) divides by kH·kW, otherwise by the cells inside the image.
+ * countIncludePad (default true, as PyTorch) divides by kH·kW (less a ceilMode window's part beyond
+ * the padding), otherwise by the cells inside the image.
  */
 export function avgPool2d(x: Tensor, kernelSize: Pair, options: AvgPool2dOptions = {}): Tensor {
   checkTensor('avgPool2d', x);
   checkFloat('avgPool2d', x);
-  const g = planPool('avgPool2d', x.shape, kernelSize, { stride: options.stride, padding: options.padding });
+  const g = planPool('avgPool2d', x.shape, kernelSize, { stride: options.stride, padding: options.padding, ceilMode: options.ceilMode });
   return batched(x, (x4) => avgPoolForward(x4, g, options.countIncludePad ?? true));
 }
 

@@ -21,9 +21,15 @@ export function pair(layer: string, what: string, value: Pair, min: number): [nu
   return [v[0], v[1]];
 }
 
-/** Output length of a window sliding over `size` cells: ⌊(size + 2·pad − dilation·(k − 1) − 1) / stride⌋ + 1. */
-export function slidingOutSize(size: number, kernel: number, stride: number, pad: number, dilation: number): number {
-  return Math.floor((size + 2 * pad - dilation * (kernel - 1) - 1) / stride) + 1;
+/**
+ * Output length of a window sliding over `size` cells: ⌊(size + 2·pad − dilation·(k − 1) − 1) / stride⌋ + 1,
+ * or with ceilMode the ceiling, which adds a last window hanging over the end, except one that
+ * would start past the image and its left padding (PyTorch's rule).
+ */
+export function slidingOutSize(size: number, kernel: number, stride: number, pad: number, dilation: number, ceilMode = false): number {
+  const span = size + 2 * pad - dilation * (kernel - 1) - 1;
+  const out = (ceilMode ? Math.ceil(span / stride) : Math.floor(span / stride)) + 1;
+  return ceilMode && (out - 1) * stride >= size + pad ? out - 1 : out;
 }
 
 /** Checks an image batch [N, C, H, W] (or one image [C, H, W]) and returns it as 4 numbers. */
@@ -42,10 +48,11 @@ export function windowGeometry(
   padding: readonly [number, number],
   dilation: readonly [number, number],
   what = 'kernel',
+  ceilMode = false,
 ): Conv2dGeometry {
   const [batch, channels, inH, inW] = dims;
-  const outH = slidingOutSize(inH, kernel[0], stride[0], padding[0], dilation[0]);
-  const outW = slidingOutSize(inW, kernel[1], stride[1], padding[1], dilation[1]);
+  const outH = slidingOutSize(inH, kernel[0], stride[0], padding[0], dilation[0], ceilMode);
+  const outW = slidingOutSize(inW, kernel[1], stride[1], padding[1], dilation[1], ceilMode);
   if (outH < 1 || outW < 1) {
     const spanH = dilation[0] * (kernel[0] - 1) + 1;
     const spanW = dilation[1] * (kernel[1] - 1) + 1;

@@ -120,7 +120,8 @@ describe.each(backends)('CNN modules on %s', (backend) => {
       const avg = new AvgPool2d(3, { stride: 2, padding: 1, countIncludePad: false });
       expect(avg.outputShape([2, 1, 4, 4])).toEqual([2, 1, 2, 2]);
       expectClose(avg.forward(x.slice([0], [1])), [[[[(0 + 1 + 4 + 5) / 4, (1 + 2 + 3 + 5 + 6 + 7) / 6], [(4 + 5 + 8 + 9 + 12 + 13) / 6, (5 + 6 + 7 + 9 + 10 + 11 + 13 + 14 + 15) / 9]]]]);
-      for (const m of [maxPool, avg, new MaxPool2d([3, 2], { stride: 1, padding: [1, 0], dilation: 2 }), new AdaptiveAvgPool2d([2, null]), new AdaptiveMaxPool2d([3, null])]) {
+      for (const m of [maxPool, avg, new MaxPool2d([3, 2], { stride: 1, padding: [1, 0], dilation: 2 }), new AdaptiveAvgPool2d([2, null]), new AdaptiveMaxPool2d([3, null]),
+        new MaxPool2d(3, { stride: 2, ceilMode: true }), new AvgPool2d(3, { stride: 2, padding: 1, ceilMode: true })]) {
         const copy = roundTrip(m);
         expect(copy.config()).toEqual(m.config());
         expectClose(copy.forward(x), m.forward(x), { atol: 0, rtol: 0 });
@@ -139,6 +140,18 @@ describe.each(backends)('CNN modules on %s', (backend) => {
       expectClose(new AdaptiveMaxPool2d(1).forward(x), new MaxPool2d([6, 7]).forward(x), { atol: 0, rtol: 0 });
       expectClose(new AdaptiveMaxPool2d([3, 7]).forward(x), new MaxPool2d([2, 1]).forward(x), { atol: 0, rtol: 0 });
       expect(new AdaptiveMaxPool2d([null, 4]).outputShape([3, 5, 6, 7])).toEqual([3, 5, 6, 4]);
+    });
+
+    it('ceilMode: in describe(), and a fused Conv2d-ReLU-MaxPool2d block gives the unfused values', () => {
+      expect(new MaxPool2d(2, { ceilMode: true }).describe()).toBe('MaxPool2d(2x2, ceilMode=true)');
+      nb.manualSeed(3);
+      const seq = new nb.nn.Sequential(new Conv2d(1, 2, 3), new nb.nn.ReLU(), new MaxPool2d(2, { ceilMode: true }));
+      const x = nb.randn([2, 1, 9, 9]);
+      const y = seq.forward(x);
+      expect(y.shape).toEqual([2, 2, 4, 4]);
+      const layers = seq.children();
+      const unfused = new MaxPool2d(2, { ceilMode: true }).forward(layers[1].forward(layers[0].forward(x)));
+      expectClose(y, unfused, { atol: 0, rtol: 0 });
     });
 
     it('name the layer in errors', () => {

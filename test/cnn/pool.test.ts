@@ -47,6 +47,33 @@ function adaptiveMaxReference(x: nb.Tensor, oh: number, ow: number): Float64Arra
   return Float64Array.from(out);
 }
 
+/**
+ * Average pooling as PyTorch writes it: window rows h0 … min(h0 + k, H + pad) − 1 (ceilMode's last
+ * window cut at the padding) divide with countIncludePad; only the rows inside the image are summed.
+ */
+function avgReference(x: nb.Tensor, k: [number, number], s: [number, number], p: [number, number], includePad: boolean, oh: number, ow: number): Float64Array {
+  const [n, c, h, w] = x.shape;
+  const d = x.dataSync();
+  const out: number[] = [];
+  for (let q = 0; q < n * c; q++) {
+    for (let i = 0; i < oh; i++) {
+      for (let j = 0; j < ow; j++) {
+        const h0 = i * s[0] - p[0];
+        const w0 = j * s[1] - p[1];
+        const h1 = Math.min(h0 + k[0], h + p[0]);
+        const w1 = Math.min(w0 + k[1], w + p[1]);
+        let sum = 0;
+        let cells = 0;
+        for (let a = Math.max(h0, 0); a < Math.min(h1, h); a++) {
+          for (let b = Math.max(w0, 0); b < Math.min(w1, w); b++, cells++) sum += d[q * h * w + a * w + b];
+        }
+        out.push(sum / (includePad ? (h1 - h0) * (w1 - w0) : cells));
+      }
+    }
+  }
+  return Float64Array.from(out);
+}
+
 describe.each(backends)('pooling on %s', (backend) => {
   beforeEach(() => {
     nb.setBackend(backend);
@@ -234,6 +261,69 @@ describe.each(backends)('pooling on %s', (backend) => {
       expect(() => nb.adaptiveMaxPool2d(nb.zeros([1, 1, 0, 3]), 2)).toThrow(nb.ShapeError);
       expect(() => nb.adaptiveMaxPool2d(nb.zeros([3, 3]), 2)).toThrow('adaptiveMaxPool2d: expected an input of shape [N, C, H, W]');
       expect(nb.adaptivePool2dOutputShape([3, 9, 9], [2, null])).toEqual([3, 2, 9]);
+    });
+  });
+
+  describe('ceilMode', () => {
+    const grid = (): nb.Tensor => nb.arange(0, 25, 1, { dtype: 'float64' }).reshape([1, 1, 5, 5]);
+
+    it("rounds the output size up, with PyTorch's rule for a last window past the padding", () => {
+      expect(nb.pool2dOutputShape([1, 1, 5, 5], 2, { ceilMode: true })).toEqual([1, 1, 3, 3]);
+      expect(nb.pool2dOutputShape([1, 1, 5, 5], 2)).toEqual([1, 1, 2, 2]);
+      expect(nb.pool2dOutputShape([1, 1, 6, 6], 3, { stride: 2, padding: 1, ceilMode: true })).toEqual([1, 1, 4, 4]);
+      // A third window would start at padded row 6 = 5 + 1: past the image and its left padding.
+      expect(nb.pool2dOutputShape([1, 1, 5, 5], 3, { stride: 3, padding: 1, ceilMode: true })).toEqual([1, 1, 2, 2]);
+      // A window larger than the image: no output without ceilMode, one with it.
+      expect(nb.pool2dOutputShape([1, 1, 2, 2], 3, { stride: 2, ceilMode: true })).toEqual([1, 1, 1, 1]);
+      expect(() => nb.pool2dOutputShape([1, 1, 2, 2], 3, { stride: 2 })).toThrow(nb.ShapeError);
+      expect(() => nb.maxPool2d(grid(), 2, { ceilMode: 1 as unknown as boolean })).toThrow('maxPool2d: ceilMode must be a boolean');
+    });
+
+    it('max and average over the windows that hang over the edge (hand-worked)', () => {
+      expectClose(nb.maxPool2d(grid(), 2, { ceilMode: true }), [[[[6, 8, 9], [16, 18, 19], [21, 23, 24]]]]);
+      const avg = [[[[3, 5, 6.5], [13, 15, 16.5], [20.5, 22.5, 24]]]];
+      expectClose(nb.avgPool2d(grid(), 2, { ceilMode: true }), avg);
+      expectClose(nb.avgPool2d(grid(), 2, { ceilMode: true, countIncludePad: false }), avg);
+      // Padding 1, window 3, stride 2 on 6 cells: the 4th window covers cell 5 and one padding cell.
+      const row = nb.tensor([[[[1, 2, 3, 4, 5, 6]]]], { dtype: 'float64' });
+      expectClose(nb.avgPool2d(row, [1, 3], { stride: [1, 2], padding: [0, 1], ceilMode: true }), [[[[3 / 3, 9 / 3, 15 / 3, 6 / 2]]]]);
+      expectClose(nb.avgPool2d(row, [1, 3], { stride: [1, 2], padding: [0, 1], ceilMode: true, countIncludePad: false }), [[[[3 / 2, 9 / 3, 15 / 3, 6 / 1]]]]);
+    });
+
+    it.each([true, false])('matches the direct formula forward and backward (countIncludePad %s)', (includePad) => {
+      const x = nb.randn([2, 3, 9, 10], { requiresGrad: true }); // float32: the backend's own kernels
+      for (const [k, st, p] of [[[3, 3], [2, 2], [1, 1]], [[3, 2], [2, 3], [1, 0]], [[2, 2], [2, 2], [0, 0]]] as [number, number][][]) {
+        const opts = { stride: st as nb.Pair, padding: p as nb.Pair, countIncludePad: includePad, ceilMode: true };
+        const y = nb.avgPool2d(x, k as nb.Pair, opts);
+        const [oh, ow] = y.shape.slice(2);
+        expectClose(y, avgReference(x, k as [number, number], st as [number, number], p as [number, number], includePad, oh, ow), { atol: 1e-6 });
+      }
+      // Backward: each output's gradient shared over its window's cells inside the image.
+      const g = nb.randn([2, 3, 5, 6]); // 9x10 → 5x6: the last column of windows hangs over the padding
+      nb.avgPool2d(x, 3, { stride: 2, padding: 1, countIncludePad: includePad, ceilMode: true }).mul(g).sum().backward();
+      const expected = new Float64Array(x.size);
+      const gd = g.dataSync();
+      let o = 0;
+      for (let q = 0; q < 6; q++) {
+        for (let i = 0; i < 5; i++) {
+          for (let j = 0; j < 6; j++, o++) {
+            const [h0, w0] = [i * 2 - 1, j * 2 - 1];
+            const [h1, w1] = [Math.min(h0 + 3, 10), Math.min(w0 + 3, 11)];
+            const rows = [Math.max(h0, 0), Math.min(h1, 9)];
+            const cols = [Math.max(w0, 0), Math.min(w1, 10)];
+            const div = includePad ? (h1 - h0) * (w1 - w0) : (rows[1] - rows[0]) * (cols[1] - cols[0]);
+            for (let a = rows[0]; a < rows[1]; a++) for (let b = cols[0]; b < cols[1]; b++) expected[q * 90 + a * 10 + b] += gd[o] / div;
+          }
+        }
+      }
+      expectClose(x.grad!, expected, { atol: 1e-6 });
+    });
+
+    it('passes gradcheck for max and average pooling', () => {
+      const x = randn64([1, 2, 6, 5]);
+      expect(nb.gradcheck((xi) => nb.maxPool2d(xi, 3, { stride: 2, padding: 1, ceilMode: true }), [x])).toBe(true);
+      expect(nb.gradcheck((xi) => nb.avgPool2d(xi, 3, { stride: 2, padding: 1, ceilMode: true }), [x])).toBe(true);
+      expect(nb.gradcheck((xi) => nb.avgPool2d(xi, 2, { ceilMode: true, countIncludePad: false }), [x])).toBe(true);
     });
   });
 });

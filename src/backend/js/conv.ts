@@ -163,9 +163,13 @@ export function maxPool2dBackward(grad: TypedArray, argmax: Int32Array, g: Conv2
   for (let o = 0; o < grad.length; o++) if (argmax[o] >= 0) out[argmax[o]] += grad[o];
 }
 
-/** Divisor of one window: the full window, or only its cells inside the image. */
-function divisor(countIncludePad: boolean, kH: number, kW: number, rows: number, cols: number): number {
-  return countIncludePad ? kH * kW : rows * cols;
+/**
+ * Divisor of the window at (h0, w0): with countIncludePad its cells inside the padded image (the
+ * full kH·kW unless a ceilMode window hangs past the padding), else its rows × cols inside the image.
+ */
+function divisor(countIncludePad: boolean, g: Conv2dGeometry, h0: number, w0: number, rows: number, cols: number): number {
+  if (!countIncludePad) return rows * cols;
+  return (Math.min(h0 + g.kH, g.inH + g.padH) - h0) * (Math.min(w0 + g.kW, g.inW + g.padW) - w0);
 }
 
 /** Mean over each window. */
@@ -188,7 +192,7 @@ export function avgPool2d(x: TypedArray, g: Conv2dGeometry, countIncludePad: boo
           const rowAt = src + (h0 + ki * dilationH) * inW + w0;
           for (let kj = kjLo; kj < kjHi; kj++) s += x[rowAt + kj * dilationW];
         }
-        out[o] = s / divisor(countIncludePad, kH, kW, kiHi - kiLo, kjHi - kjLo);
+        out[o] = s / divisor(countIncludePad, g, h0, w0, kiHi - kiLo, kjHi - kjLo);
       }
     }
   }
@@ -210,7 +214,7 @@ export function avgPool2dBackward(grad: TypedArray, g: Conv2dGeometry, countIncl
         const w0 = ow * strideW - padW;
         const kjLo = firstInside(w0, dilationW);
         const kjHi = Math.max(kjLo, endInside(w0, dilationW, inW, kW));
-        const share = grad[o] / divisor(countIncludePad, kH, kW, kiHi - kiLo, kjHi - kjLo);
+        const share = grad[o] / divisor(countIncludePad, g, h0, w0, kiHi - kiLo, kjHi - kjLo);
         for (let ki = kiLo; ki < kiHi; ki++) {
           const rowAt = dst + (h0 + ki * dilationH) * inW + w0;
           for (let kj = kjLo; kj < kjHi; kj++) out[rowAt + kj * dilationW] += share;
