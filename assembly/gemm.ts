@@ -162,12 +162,13 @@ function edgeTile(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, first: bo
  * C = op(A)·op(B). A(i,p) = a[i·rsA + p·csA], B(p,j) = b[p·rsB + j·csB]; C is dense [m, n]
  * per batch. Batch strides are in elements. Scratch: gemmWorkBytes() per thread from `work`,
  * this thread's at work + thread·gemmWorkBytes() (the pool passes the thread's index).
+ * accumulate: C += the product (C's contents are kept) instead of C = the product.
  */
 export function gemm(
   a: usize, b: usize, c: usize, k: i32, n: i32,
   rsA: i32, csA: i32, rsB: i32, csB: i32,
   aBatch: i32, bBatch: i32, cBatch: i32,
-  b0: i32, b1: i32, i0: i32, i1: i32, j0: i32, j1: i32, work: usize, thread: i32,
+  b0: i32, b1: i32, i0: i32, i1: i32, j0: i32, j1: i32, accumulate: bool, work: usize, thread: i32,
 ): void {
   const packedA = work + <usize>thread * <usize>gemmWorkBytes();
   const packedB = packedA + <usize>(MC * KC_MAX * 4);
@@ -182,7 +183,7 @@ export function gemm(
       const nc = min(NC, j1 - jc);
       for (let pc = 0; pc < k; pc += kcMax) {
         const kc = min(kcMax, k - pc);
-        const first = pc == 0;
+        const first = pc == 0 && !accumulate;
         packB(bb, rsB, csB, pc, kc, jc, nc, packedB);
         for (let ic = i0; ic < i1; ic += MC) {
           const mc = min(MC, i1 - ic);
@@ -236,7 +237,7 @@ export function gemmPackB(b: usize, rsB: i32, csB: i32, k: i32, n: i32, j0: i32,
  */
 export function gemmPacked(
   a: usize, pb: usize, c: usize, k: i32, n: i32, rsA: i32, csA: i32,
-  i0: i32, i1: i32, j0: i32, j1: i32, work: usize, thread: i32,
+  i0: i32, i1: i32, j0: i32, j1: i32, accumulate: bool, work: usize, thread: i32,
 ): void {
   const packedA = work + <usize>thread * <usize>gemmWorkBytes();
   const tile = packedA + <usize>(MC * KC_MAX * 4) + <usize>(NC * KC_MAX * 4);
@@ -245,7 +246,7 @@ export function gemmPacked(
   const nPadded = paddedColumns(n);
   for (let pc = 0; pc < k; pc += kcMax) {
     const kc = min(kcMax, k - pc);
-    const first = pc == 0;
+    const first = pc == 0 && !accumulate;
     const slice = pb + <usize>pc * nPadded * 4;
     for (let ic = i0; ic < i1; ic += MC) {
       const mc = min(MC, i1 - ic);

@@ -33,7 +33,7 @@ function step(batch: number): number {
   const idx = order.subarray(start, start + batchSize);
   const x = xTrain.indexSelect(0, idx);
   const y = yTrain.indexSelect(0, idx);
-  optimizer.zeroGrad();
+  optimizer.zeroGrad({ setToNone: process.env.SET_TO_NONE === '1' });
   const loss = nn.functional.crossEntropy(net.forward(x), y);
   loss.backward();
   optimizer.step();

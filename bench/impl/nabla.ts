@@ -117,7 +117,7 @@ async function mnistTrainer(job: Job, model: nb.nn.Module, flatten: boolean): Pr
       const idx = order.subarray(batch * batchSize, Math.min((batch + 1) * batchSize, n));
       const x = xTrain.indexSelect(0, idx);
       const y = yTrain.indexSelect(0, idx);
-      optimizer.zeroGrad();
+      optimizer.zeroGrad({ setToNone: false }); // as torch 1.13's zero_grad(): grads kept and zeroed
       const loss = nb.nn.functional.crossEntropy(model.forward(x), y);
       loss.backward();
       optimizer.step();

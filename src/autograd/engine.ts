@@ -35,10 +35,26 @@ export function reduceGradTo(g: Tensor, like: Tensor): Tensor {
 }
 
 /**
+ * A leaf's existing `.grad` that an op may add the leaf's first gradient of this pass into, in
+ * place (see GradNode.backward), or null.
+ */
+function accumulationTarget(input: Tensor, grads: Map<Tensor, Tensor>, offered: Set<Tensor>): Tensor | null {
+  const target = input.grad;
+  if (!input.isLeaf || !input.requiresGrad || !target || grads.has(input) || offered.has(input)) return null;
+  if (target.dtype !== input.dtype || !shapesEqual(target.shape, input.shape) || target.requiresGrad) return null;
+  return target;
+}
+
+/**
  * Propagates gradients from roots back through the graph and returns the gradient that
  * reached each tensor. Paths that meet at one tensor add up (the notes' shared variable).
+ * With `inPlace` (a plain backward), ops may add a leaf's gradient straight into its existing
+ * `.grad`; those leaves are added to the set, and their entry in the map already includes the
+ * old `.grad`.
  */
-export function propagate(roots: readonly Tensor[], rootGrads: readonly Tensor[], createGraph: boolean): Map<Tensor, Tensor> {
+export function propagate(
+  roots: readonly Tensor[], rootGrads: readonly Tensor[], createGraph: boolean, inPlace: Set<Tensor> | null = null,
+): Map<Tensor, Tensor> {
   const grads = new Map<Tensor, Tensor>();
   const run = (): void => {
     roots.forEach((r, i) => {
@@ -51,10 +67,24 @@ export function propagate(roots: readonly Tensor[], rootGrads: readonly Tensor[]
       const node = t.gradNode;
       const g = grads.get(t);
       if (!node || !g) continue;
-      const inputGrads = node.backward(g);
+      let into: (Tensor | null)[] | undefined;
+      if (inPlace) {
+        const offered = new Set<Tensor>();
+        into = node.inputs.map((input) => {
+          const target = accumulationTarget(input, grads, offered);
+          if (target) offered.add(input);
+          return target;
+        });
+      }
+      const inputGrads = node.backward(g, into);
       node.inputs.forEach((input, k) => {
         const ig = inputGrads[k];
         if (!ig || !input.requiresGrad) return;
+        if (into && ig === into[k]) {
+          inPlace!.add(input);
+          grads.set(input, ig);
+          return;
+        }
         const fitted = reduceGradTo(ig, input);
         const prev = grads.get(input);
         grads.set(input, prev ? prev.add(fitted) : fitted);
@@ -79,9 +109,16 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: Ba
     throw new ShapeError(`backward: gradient shape ${fmtShape(g.shape)} does not match tensor shape ${fmtShape(root.shape)}`);
   }
   const createGraph = options.createGraph ?? false;
-  const grads = propagate([root], [g.dtype === root.dtype ? g : g.cast(root.dtype)], createGraph);
+  // A plain backward lets ops add into existing .grad tensors in place (PyTorch's accumulation).
+  const inPlace = createGraph ? null : new Set<Tensor>();
+  const grads = propagate([root], [g.dtype === root.dtype ? g : g.cast(root.dtype)], createGraph, inPlace);
   for (const [t, tg] of grads) {
     if (!t.isLeaf || !t.requiresGrad) continue;
+    if (inPlace?.has(t)) {
+      // Already added into t.grad; a later path's sum (a new tensor) replaces its contents.
+      if (tg !== t.grad) t.grad!.data.set(tg.data);
+      continue;
+    }
     const add = (): Tensor => (t.grad ? t.grad.add(tg) : tg);
     t.grad = createGraph ? enableGrad(add) : noGrad(add).detach();
   }

@@ -35,6 +35,8 @@ export interface MatmulSpec {
   /** Elements between consecutive batch matrices of A (0: one matrix shared by every batch). */
   aBatchStride: number;
   bBatchStride: number;
+  /** Add the product to out's contents instead of overwriting them (C += A·B, as a gradient accumulates). */
+  accumulate?: boolean;
 }
 
 /** Geometry of a 2-D convolution or pooling window over NCHW input. */

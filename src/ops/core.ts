@@ -14,7 +14,7 @@ export function record(
   out: Tensor,
   op: string,
   inputs: readonly Tensor[],
-  backward: (g: Tensor) => readonly (Tensor | null)[],
+  backward: (g: Tensor, into?: readonly (Tensor | null)[]) => readonly (Tensor | null)[],
 ): Tensor {
   if (isGradEnabled() && inputs.some((t) => t.requiresGrad)) {
     out.requiresGrad = true;

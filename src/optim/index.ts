@@ -4,7 +4,7 @@
  */
 export {
   Optimizer, type BaseOptions, type ParamGroup, type ParamGroupInput, type Params, type ParamState,
-  type OptimizerStateDict, type Closure, type HyperParam, type FloatArray, type UpdateRule,
+  type OptimizerStateDict, type Closure, type HyperParam, type FloatArray, type UpdateRule, type ZeroGradOptions,
 } from './optimizer.js';
 export { SGD, sgdUpdate, type SGDOptions, type SGDState } from './sgd.js';
 export { Adagrad, adagradUpdate, type AdagradOptions, type AdagradState } from './adagrad.js';

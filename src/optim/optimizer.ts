@@ -97,6 +97,12 @@ function copyTensor(t: Tensor): Tensor {
   return new Tensor(t.data.slice(), t.shape);
 }
 
+/** Options of `Optimizer.zeroGrad`. */
+export interface ZeroGradOptions {
+  /** Drop the gradients (true, the default) or keep them zero-filled for in-place accumulation. */
+  setToNone?: boolean;
+}
+
 /**
  * Base of every optimizer: holds param groups and per-parameter state, checks options and
  * parameters, saves and restores state. Subclasses supply the defaults, the option checks,
@@ -199,9 +205,24 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
     for (const g of this.paramGroups) g.lr = value;
   }
 
-  /** Forgets every parameter's gradient (sets `.grad` to null). */
-  zeroGrad(): void {
-    for (const p of this.allParams()) p.grad = null;
+  /**
+   * Clears every parameter's gradient: sets `.grad` to null (the default, PyTorch 2's
+   * `set_to_none=True`), or with `setToNone: false` fills the existing `.grad` tensors with
+   * zeros and keeps them (PyTorch 1's default), in wasm memory where the backend has it. The next
+   * backward then adds into them in place: dense layers write their weight gradient straight
+   * into it, so a training step allocates no new weight gradients. A parameter whose `.grad`
+   * stays zero is still stepped (moments decay, weight decay applies), as in PyTorch.
+   */
+  zeroGrad(options: ZeroGradOptions = {}): void {
+    const setToNone = options.setToNone ?? true;
+    for (const p of this.allParams()) {
+      if (setToNone || !p.grad || p.grad.requiresGrad) {
+        p.grad = null;
+        continue;
+      }
+      makeResident(p.grad);
+      p.grad.data.fill(0);
+    }
   }
 
   /**

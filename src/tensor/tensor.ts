@@ -11,8 +11,12 @@ export type TensorLike = Tensor | number;
 export interface GradNode {
   readonly op: string;
   readonly inputs: readonly Tensor[];
-  /** Gradients for each input given the output's gradient (null: none flows there). */
-  readonly backward: (g: Tensor) => readonly (Tensor | null)[];
+  /**
+   * Gradients for each input given the output's gradient (null: none flows there). `into[k]`,
+   * when the engine passes it, is input k's existing `.grad` (same shape and dtype): the
+   * function may add input k's gradient into it in place and return that very tensor.
+   */
+  readonly backward: (g: Tensor, into?: readonly (Tensor | null)[]) => readonly (Tensor | null)[];
 }
 
 export interface BackwardOptions {

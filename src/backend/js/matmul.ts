@@ -15,6 +15,13 @@ function scratch(buf: Float64Array<ArrayBuffer>, n: number): Float64Array<ArrayB
  * accumulators, which keeps V8's scalar pipeline busy instead of waiting on one sum.
  */
 export function matmul(a: TypedArray, b: TypedArray, out: TypedArray, spec: MatmulSpec): void {
+  if (spec.accumulate) {
+    // The reference path: the product apart, then added (the wasm kernels add in their tiles).
+    const product = new (out.constructor as new (n: number) => TypedArray)(out.length);
+    matmul(a, b, product, { ...spec, accumulate: false });
+    for (let i = 0; i < out.length; i++) out[i] += product[i];
+    return;
+  }
   const { batch, m, k, n, transA, transB, aBatchStride, bBatchStride } = spec;
   out.fill(0);
   if (out instanceof Int32Array) {

@@ -57,7 +57,9 @@ export function matmul(a: TypedArray, b: TypedArray, out: TypedArray, spec: Matm
   // Resident operands (parameters) are used in place; others are copied into scratch.
   const pa = heap.input(a);
   const pb = heap.input(b);
-  const pc = heap.output(out);
+  // Accumulating into a non-resident out needs its contents in scratch first.
+  const pc = spec.accumulate ? heap.input(out as Float32Array) : heap.output(out);
+  const accumulate = spec.accumulate ? 1 : 0;
   const work = heap.alloc(rt.exports.gemmWorkBytes() * threads); // packing scratch per thread
   if (pa < 0 || pb < 0 || pc < 0 || work < 0) {
     jsBackend.matmul(a, b, out, spec);
@@ -70,7 +72,7 @@ export function matmul(a: TypedArray, b: TypedArray, out: TypedArray, spec: Matm
   const csB = transB ? k : 1;
   const chunk = (b0: number, b1: number, i0: number, i1: number, j0: number, j1: number): Job => ({
     fn: 'gemm',
-    args: [pa, pb, pc, k, n, rsA, csA, rsB, csB, aBatchStride, bBatchStride, m * n, b0, b1, i0, i1, j0, j1, work],
+    args: [pa, pb, pc, k, n, rsA, csA, rsB, csB, aBatchStride, bBatchStride, m * n, b0, b1, i0, i1, j0, j1, accumulate, work],
   });
   if (threads > 1 && batch === 1) {
     // A product split into one chunk per thread repacks, in every chunk but one, the operand
@@ -87,7 +89,7 @@ export function matmul(a: TypedArray, b: TypedArray, out: TypedArray, spec: Matm
       heap.finishOutput(pc, out);
       return;
     }
-    if (sharedPackingProduct(rt, { pa, pb, pc, work, m, k, n, rsA, csA, rsB, csB }, threads)) {
+    if (sharedPackingProduct(rt, { pa, pb, pc, work, m, k, n, rsA, csA, rsB, csB, accumulate }, threads)) {
       heap.finishOutput(pc, out);
       return;
     }
@@ -123,6 +125,8 @@ interface Product {
   csA: number;
   rsB: number;
   csB: number;
+  /** 1: add to C's contents. */
+  accumulate: number;
 }
 
 /**
@@ -141,7 +145,7 @@ function sharedPackingProduct(rt: WasmRuntime, p: Product, threads: number): boo
   runJobs(rt, packJobs, threads);
   const maxChunks = threads * CHUNKS_PER_THREAD;
   const job = (i0: number, i1: number, j0: number, j1: number): Job => ({
-    fn: 'gemmPacked', args: [p.pa, packed, p.pc, k, n, p.rsA, p.csA, i0, i1, j0, j1, p.work],
+    fn: 'gemmPacked', args: [p.pa, packed, p.pc, k, n, p.rsA, p.csA, i0, i1, j0, j1, p.accumulate, p.work],
   });
   const rowParts = Math.min(maxChunks, Math.floor(m / MIN_CHUNK_ROWS_SHARED));
   const chunks = rowParts >= threads

@@ -1,6 +1,6 @@
 /** Stateless forms of the layers: the modules call these with their parameters. */
 import { noGrad } from '../../autograd/index.js';
-import { bmm } from '../../ops/index.js';
+import { linearMap } from '../../ops/index.js';
 import { ShapeError, fmtShape, promote, rand, sizeOf, type Tensor } from '../../tensor/index.js';
 import { checkFloatInput, checkNumber } from './checks.js';
 
@@ -27,8 +27,8 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null, na
   const w = weight.dtype === dtype ? weight : weight.cast(dtype);
   const lead = x.shape.slice(0, -1);
   const rows = sizeOf(lead);
-  const z = bmm(xs.reshape([1, rows, inFeatures]), w.reshape([1, outFeatures, inFeatures]), false, true).reshape([...lead, outFeatures]);
-  return bias === null ? z : z.add(bias);
+  const b = bias === null || bias.dtype === dtype ? bias : bias.cast(dtype);
+  return linearMap(xs.reshape([rows, inFeatures]), w, b).reshape([...lead, outFeatures]);
 }
 
 /**

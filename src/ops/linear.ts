@@ -1,0 +1,51 @@
+import { DTypeError, ShapeError, fmtShape, shapesEqual, type Tensor } from '../tensor/index.js';
+import { checkTensor, overwrittenOutput, record } from './core.js';
+import { bmm } from './matmul.js';
+
+/**
+ * The affine map of a dense layer in one op: x [rows, in], weight [out, in], bias [out] or null
+ * → z [rows, out] = x·weightᵀ + bias. The bias is written first and the product added onto it
+ * by the matmul kernel, so there is no separate broadcast add. In backward, a weight that already
+ * has a `.grad` gets gᵀ·x added into it in place (the kernel's accumulate mode), as PyTorch
+ * accumulates: with `zeroGrad({ setToNone: false })` a training step allocates no new
+ * weight gradient.
+ */
+export function linearMap(x: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
+  checkTensor('linearMap', x);
+  checkTensor('linearMap', weight, 'weight');
+  if (x.ndim !== 2 || weight.ndim !== 2 || x.shape[1] !== weight.shape[1]) {
+    throw new ShapeError(`linearMap: expected x [rows, in] and weight [out, in], got ${fmtShape(x.shape)} and ${fmtShape(weight.shape)}`);
+  }
+  const [rows, inFeatures] = x.shape;
+  const outFeatures = weight.shape[0];
+  if (bias !== null && (bias.ndim !== 1 || bias.shape[0] !== outFeatures)) {
+    throw new ShapeError(`linearMap: bias must be [${outFeatures}], got ${fmtShape(bias.shape)}`);
+  }
+  if (weight.dtype !== x.dtype || (bias !== null && bias.dtype !== x.dtype)) {
+    throw new DTypeError(`linearMap: x, weight and bias must share a dtype, got ${[x, weight, ...(bias ? [bias] : [])].map((t) => t.dtype).join(', ')}`);
+  }
+  const [z, k] = overwrittenOutput([rows, outFeatures], x.dtype);
+  if (bias !== null) for (let r = 0; r < rows; r++) z.data.set(bias.data, r * outFeatures);
+  k.matmul(x.data, weight.data, z.data, {
+    batch: 1, m: rows, k: inFeatures, n: outFeatures, transA: false, transB: true,
+    aBatchStride: 0, bBatchStride: 0, accumulate: bias !== null,
+  });
+  const inputs = bias === null ? [x, weight] : [x, weight, bias];
+  return record(z, 'linear', inputs, (g, into) => {
+    const g3 = g.reshape([1, rows, outFeatures]);
+    const dx = x.requiresGrad ? bmm(g3, weight.reshape([1, outFeatures, inFeatures])).reshape(x.shape) : null;
+    let dw: Tensor | null = null;
+    const dest = into?.[1];
+    if (weight.requiresGrad && dest && shapesEqual(dest.shape, weight.shape) && dest.dtype === g.dtype) {
+      k.matmul(g.data, x.data, dest.data, {
+        batch: 1, m: outFeatures, k: rows, n: inFeatures, transA: true, transB: false,
+        aBatchStride: 0, bBatchStride: 0, accumulate: true,
+      });
+      dw = dest;
+    } else if (weight.requiresGrad) {
+      dw = bmm(g3, x.reshape([1, rows, inFeatures]), true, false).reshape(weight.shape);
+    }
+    const db = bias !== null && bias.requiresGrad ? g.sum(0) : null;
+    return bias === null ? [dx, dw] : [dx, dw, db];
+  });
+}
