@@ -19,6 +19,6 @@ export * as functional from './functional/index.js';
 export * as init from './init.js';
 export type { Reduction } from './functional/checks.js';
 export { Conv2d, type Conv2dOptions } from './conv.js';
-export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d } from './pooling.js';
+export { MaxPool2d, AvgPool2d, AdaptivePool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d } from './pooling.js';
 export { BatchNorm2d } from './batchnorm2d.js';
 export { summary, type ModelSummary, type LayerSummary } from './summary.js';

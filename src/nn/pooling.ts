@@ -1,5 +1,5 @@
 import {
-  adaptiveAvgPool2d, adaptiveAvgPool2dOutputShape, adaptiveMaxPool2d, adaptivePool2dOutputShape, avgPool2d, maxPool2d, pool2dOutputShape,
+  adaptiveAvgPool2d, adaptiveMaxPool2d, adaptivePool2dOutputShape, avgPool2d, maxPool2d, pool2dOutputShape,
   type AdaptiveSize, type AvgPool2dOptions, type MaxPool2dOptions, type Pair,
 } from '../ops/index.js';
 import { ValueError, type Tensor } from '../tensor/index.js';
@@ -112,10 +112,10 @@ export class AvgPool2d extends Module {
 }
 
 /**
- * Adaptive average pooling: any x [N, C, H, W] → [N, C, outH, outW] with PyTorch's windows
- * (AdaptiveAvgPool2d(1) is global average pooling). null in outputSize keeps that input size.
+ * Pooling to a fixed output size whatever the input size, with PyTorch's windows; null in
+ * outputSize keeps that input size. Subclasses say which reduction (`reduction`, `pool`).
  */
-export class AdaptiveAvgPool2d extends Module {
+export abstract class AdaptivePool2d extends Module {
   readonly outputSize: AdaptiveSize;
 
   constructor(outputSize: AdaptiveSize) {
@@ -123,54 +123,22 @@ export class AdaptiveAvgPool2d extends Module {
     this.outputSize = outputSize;
     this.outputShape([1, 1, 1, 1]);
   }
+
+  /** 'Avg' or 'Max': a getter, so that it works while the constructor checks the size. */
+  protected abstract get reduction(): string;
+
+  /** The pooling op itself. */
+  protected abstract pool(x: Tensor): Tensor;
 
   /** 'AdaptiveAvgPool2d(7x7)': how errors name this layer. */
   get label(): string {
-    return `AdaptiveAvgPool2d(${sizeLabel(this.outputSize)})`;
+    return `Adaptive${this.reduction}Pool2d(${sizeLabel(this.outputSize)})`;
   }
 
   /** x [N, C, H, W] (or [C, H, W]) → [N, C, outH, outW]. */
   forward(x: Tensor): Tensor {
     this.outputShape(x.shape);
-    return adaptiveAvgPool2d(x, this.outputSize);
-  }
-
-  /** The output shape for an input shape, or the error forward would throw. */
-  outputShape(inputShape: readonly number[]): number[] {
-    return adaptiveAvgPool2dOutputShape(inputShape, this.outputSize, this.label);
-  }
-
-  protected override configArgs(): Record<string, unknown> {
-    return { outputSize: this.outputSize };
-  }
-
-  override describe(): string {
-    return this.label;
-  }
-}
-
-/**
- * Adaptive max pooling: any x [N, C, H, W] → [N, C, outH, outW], the max over PyTorch's windows
- * (AdaptiveMaxPool2d(1) is global max pooling). null in outputSize keeps that input size.
- */
-export class AdaptiveMaxPool2d extends Module {
-  readonly outputSize: AdaptiveSize;
-
-  constructor(outputSize: AdaptiveSize) {
-    super();
-    this.outputSize = outputSize;
-    this.outputShape([1, 1, 1, 1]);
-  }
-
-  /** 'AdaptiveMaxPool2d(7x7)': how errors name this layer. */
-  get label(): string {
-    return `AdaptiveMaxPool2d(${sizeLabel(this.outputSize)})`;
-  }
-
-  /** x [N, C, H, W] (or [C, H, W]) → [N, C, outH, outW]. */
-  forward(x: Tensor): Tensor {
-    this.outputShape(x.shape);
-    return adaptiveMaxPool2d(x, this.outputSize);
+    return this.pool(x);
   }
 
   /** The output shape for an input shape, or the error forward would throw. */
@@ -184,6 +152,28 @@ export class AdaptiveMaxPool2d extends Module {
 
   override describe(): string {
     return this.label;
+  }
+}
+
+/** Adaptive average pooling: the mean over each window (AdaptiveAvgPool2d(1) is global average pooling). */
+export class AdaptiveAvgPool2d extends AdaptivePool2d {
+  protected get reduction(): string {
+    return 'Avg';
+  }
+
+  protected pool(x: Tensor): Tensor {
+    return adaptiveAvgPool2d(x, this.outputSize);
+  }
+}
+
+/** Adaptive max pooling: the max over each window (AdaptiveMaxPool2d(1) is global max pooling). */
+export class AdaptiveMaxPool2d extends AdaptivePool2d {
+  protected get reduction(): string {
+    return 'Max';
+  }
+
+  protected pool(x: Tensor): Tensor {
+    return adaptiveMaxPool2d(x, this.outputSize);
   }
 }
 
