@@ -163,13 +163,15 @@ export function col2im(cols: usize, out: usize, g: usize, c0: i32, c1: i32): voi
 
 /**
  * Max over each window of planes [p0, p1); argmax: flat index into x of the first largest (NaN
- * wins). Windows 2 wide with stride 2 and no padding (the usual 2×2 pooling) take 4 outputs
- * at a time in SIMD: two loads per window row, split into even and odd columns.
+ * wins). Windows 2 wide with stride 2, no padding and all inside the image (the usual 2×2
+ * pooling) take 4 outputs at a time in SIMD: two loads per window row, split into even and odd columns.
  */
 export function maxPool2d(x: usize, out: usize, argmax: usize, g: usize, p0: i32, p1: i32): void {
   setGeometry(g);
   const plane = inH * inW;
-  const simd = kW == 2 && strideW == 2 && dilationW == 1 && padW == 0 && padH == 0;
+  // Only where every window lies inside the image (a ceilMode window may hang over the edge).
+  const simd = kW == 2 && strideW == 2 && dilationW == 1 && padW == 0 && padH == 0 &&
+    2 * outW <= inW && (outH - 1) * strideH + (kH - 1) * dilationH < inH;
   const rowStep = dilationH * inW;
   let o = p0 * outH * outW;
   for (let p = p0; p < p1; p++) {

@@ -319,6 +319,29 @@ describe.each(backends)('pooling on %s', (backend) => {
       expectClose(x.grad!, expected, { atol: 1e-6 });
     });
 
+    it('2x2 windows hanging over the edge: the max and its gradient stay inside each plane', () => {
+      // float32 and large enough for the wasm kernel's vector path (2 wide, stride 2, no padding).
+      const [c, h, w] = [4, 9, 17];
+      const x = nb.arange(0, c * h * w, 1, { dtype: 'float32' }).reshape([1, c, h, w]).requiresGrad_(true);
+      const y = nb.maxPool2d(x, 2, { ceilMode: true });
+      expect(y.shape).toEqual([1, c, 5, 9]);
+      const expected: number[] = [];
+      const expectedGrad = new Float64Array(x.size);
+      for (let p = 0; p < c; p++) {
+        for (let i = 0; i < 5; i++) {
+          for (let j = 0; j < 9; j++) {
+            // Increasing values: the window's last row and column inside the image win.
+            const at = p * h * w + Math.min(2 * i + 1, h - 1) * w + Math.min(2 * j + 1, w - 1);
+            expected.push(at);
+            expectedGrad[at] += 1;
+          }
+        }
+      }
+      expectClose(y.dataSync(), expected, { atol: 0, rtol: 0 });
+      y.sum().backward();
+      expectClose(x.grad!.dataSync(), expectedGrad, { atol: 0, rtol: 0 });
+    });
+
     it('passes gradcheck for max and average pooling', () => {
       const x = randn64([1, 2, 6, 5]);
       expect(nb.gradcheck((xi) => nb.maxPool2d(xi, 3, { stride: 2, padding: 1, ceilMode: true }), [x])).toBe(true);
