@@ -1,4 +1,4 @@
-import { DTypeError, ShapeError, ValueError, fmtShape, onesLike, shapesEqual, Tensor, type BackwardOptions } from '../tensor/index.js';
+import { DTypeError, ShapeError, ValueError, fmtShape, onesLike, shapesEqual, Tensor, type BackwardOptions, type GradTarget } from '../tensor/index.js';
 import { enableGrad, noGrad } from './mode.js';
 
 /** Tensors reachable from the roots through recorded ops, inputs before outputs. */
@@ -35,20 +35,49 @@ export function reduceGradTo(g: Tensor, like: Tensor): Tensor {
 }
 
 /**
- * A leaf's existing `.grad` that an op may add the leaf's first gradient of this pass into, in
- * place (see GradNode.backward), or null.
+ * Gradient tensors that backward may add into in place: made by `ownGradient` (an optimizer's
+ * `zeroGrad({ setToNone: false })`) with storage of their own, so no other tensor shares it.
  */
-function accumulationTarget(input: Tensor, grads: Map<Tensor, Tensor>, offered: Set<Tensor>): Tensor | null {
-  const target = input.grad;
-  if (!input.isLeaf || !input.requiresGrad || !target || grads.has(input) || offered.has(input)) return null;
-  if (target.dtype !== input.dtype || !shapesEqual(target.shape, input.shape) || target.requiresGrad) return null;
-  return target;
+const ownedGradients = new WeakSet<Tensor>();
+
+/**
+ * Gives `param` a zero-filled gradient of its own that later backward passes add into in place
+ * (PyTorch's accumulation into an existing `.grad`); `zeros` allocates the storage. An owned
+ * gradient is refilled with zeros; any other is replaced.
+ */
+export function ownGradient(param: Tensor, zeros: (shape: readonly number[], dtype: Tensor['dtype']) => Tensor): void {
+  const current = param.grad;
+  if (current && ownedGradients.has(current) && current.dtype === param.dtype && shapesEqual(current.shape, param.shape)) {
+    current.data.fill(0);
+    return;
+  }
+  const fresh = zeros(param.shape, param.dtype);
+  ownedGradients.add(fresh);
+  param.grad = fresh;
+}
+
+/**
+ * The offer of a leaf's owned `.grad` to an op's backward (see GradNode.backward): null unless
+ * it is the leaf's first gradient of this pass and the graph does not read that storage.
+ */
+function accumulationTarget(input: Tensor, grads: Map<Tensor, Tensor>, offered: Set<Tensor>, operands: Set<unknown>): GradTarget | null {
+  const grad = input.grad;
+  if (!input.isLeaf || !input.requiresGrad || !grad || !ownedGradients.has(grad) || grads.has(input) || offered.has(input)) return null;
+  if (grad.dtype !== input.dtype || !shapesEqual(grad.shape, input.shape) || operands.has(grad.data)) return null;
+  return { grad, added: false };
+}
+
+/** The storage of every tensor an op of the graph saved or reads. */
+function operandStorage(order: readonly Tensor[]): Set<unknown> {
+  const storage = new Set<unknown>();
+  for (const t of order) for (const input of t.gradNode?.inputs ?? []) storage.add(input.data);
+  return storage;
 }
 
 /**
  * Propagates gradients from roots back through the graph and returns the gradient that
  * reached each tensor. Paths that meet at one tensor add up (the notes' shared variable).
- * With `inPlace` (a plain backward), ops may add a leaf's gradient straight into its existing
+ * With `inPlace` (a plain backward), ops may add a leaf's gradient straight into its owned
  * `.grad`; those leaves are added to the set, and their entry in the map already includes the
  * old `.grad`.
  */
@@ -62,29 +91,31 @@ export function propagate(
       grads.set(r, prev ? prev.add(rootGrads[i]) : rootGrads[i]);
     });
     const order = topoOrder(roots);
+    const operands = inPlace ? operandStorage(order) : null;
     for (let i = order.length - 1; i >= 0; i--) {
       const t = order[i];
       const node = t.gradNode;
       const g = grads.get(t);
       if (!node || !g) continue;
-      let into: (Tensor | null)[] | undefined;
-      if (inPlace) {
+      let into: (GradTarget | null)[] | undefined;
+      if (operands) {
         const offered = new Set<Tensor>();
         into = node.inputs.map((input) => {
-          const target = accumulationTarget(input, grads, offered);
+          const target = accumulationTarget(input, grads, offered, operands);
           if (target) offered.add(input);
           return target;
         });
       }
       const inputGrads = node.backward(g, into);
       node.inputs.forEach((input, k) => {
-        const ig = inputGrads[k];
-        if (!ig || !input.requiresGrad) return;
-        if (into && ig === into[k]) {
+        const target = into?.[k];
+        if (target?.added) {
           inPlace!.add(input);
-          grads.set(input, ig);
+          grads.set(input, target.grad);
           return;
         }
+        const ig = inputGrads[k];
+        if (!ig || !input.requiresGrad) return;
         const fitted = reduceGradTo(ig, input);
         const prev = grads.get(input);
         grads.set(input, prev ? prev.add(fitted) : fitted);
@@ -117,6 +148,11 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: Ba
     if (inPlace?.has(t)) {
       // Already added into t.grad; a later path's sum (a new tensor) replaces its contents.
       if (tg !== t.grad) t.grad!.data.set(tg.data);
+      continue;
+    }
+    if (!createGraph && t.grad && ownedGradients.has(t.grad)) {
+      // An owned gradient keeps its storage (in wasm memory, where the optimizer reads it).
+      t.grad.data.set(noGrad(() => t.grad!.add(tg)).data);
       continue;
     }
     const add = (): Tensor => (t.grad ? t.grad.add(tg) : tg);

@@ -1,7 +1,7 @@
 import { isGradEnabled } from '../autograd/mode.js';
 import {
   DTypeError, ValueError, allocate, allocateUnfilled, kernelsFor, promote, sizeOf, tensor, Tensor,
-  type Backend, type DType, type Shape, type TensorLike,
+  type Backend, type DType, type GradTarget, type Shape, type TensorLike,
 } from '../tensor/index.js';
 
 export type { TensorLike };
@@ -14,7 +14,7 @@ export function record(
   out: Tensor,
   op: string,
   inputs: readonly Tensor[],
-  backward: (g: Tensor, into?: readonly (Tensor | null)[]) => readonly (Tensor | null)[],
+  backward: (g: Tensor, into?: readonly (GradTarget | null)[]) => readonly (Tensor | null)[],
 ): Tensor {
   if (isGradEnabled() && inputs.some((t) => t.requiresGrad)) {
     out.requiresGrad = true;

@@ -5,10 +5,9 @@ import { bmm } from './matmul.js';
 /**
  * The affine map of a dense layer in one op: x [rows, in], weight [out, in], bias [out] or null
  * → z [rows, out] = x·weightᵀ + bias. The bias is written first and the product added onto it
- * by the matmul kernel, so there is no separate broadcast add. In backward, a weight that already
- * has a `.grad` gets gᵀ·x added into it in place (the kernel's accumulate mode), as PyTorch
- * accumulates: with `zeroGrad({ setToNone: false })` a training step allocates no new
- * weight gradient.
+ * by the matmul kernel, so there is no separate broadcast add. In backward, a weight whose
+ * `.grad` the engine offers (one kept by `zeroGrad({ setToNone: false })`) gets gᵀ·x added into
+ * it in place (the kernel's accumulate mode): a training step allocates no new weight gradient.
  */
 export function linearMap(x: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
   checkTensor('linearMap', x);
@@ -35,13 +34,13 @@ export function linearMap(x: Tensor, weight: Tensor, bias: Tensor | null): Tenso
     const g3 = g.reshape([1, rows, outFeatures]);
     const dx = x.requiresGrad ? bmm(g3, weight.reshape([1, outFeatures, inFeatures])).reshape(x.shape) : null;
     let dw: Tensor | null = null;
-    const dest = into?.[1];
-    if (weight.requiresGrad && dest && shapesEqual(dest.shape, weight.shape) && dest.dtype === g.dtype) {
-      k.matmul(g.data, x.data, dest.data, {
+    const target = into?.[1];
+    if (weight.requiresGrad && target && shapesEqual(target.grad.shape, weight.shape) && target.grad.dtype === g.dtype) {
+      k.matmul(g.data, x.data, target.grad.data, {
         batch: 1, m: outFeatures, k: rows, n: inFeatures, transA: true, transB: false,
         aBatchStride: 0, bBatchStride: 0, accumulate: true,
       });
-      dw = dest;
+      target.added = true;
     } else if (weight.requiresGrad) {
       dw = bmm(g3, x.reshape([1, rows, inFeatures]), true, false).reshape(weight.shape);
     }

@@ -1,5 +1,5 @@
 import { allocate, fmtShape, makeResident, type TypedArray, residentZeros, ShapeError, Tensor, ValueError } from '../tensor/index.js';
-import { enableGrad } from '../autograd/index.js';
+import { enableGrad, ownGradient } from '../autograd/index.js';
 
 /** Storage of a float parameter or buffer; updates are plain loops over it. */
 export type FloatArray = Float32Array | Float64Array;
@@ -207,21 +207,18 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
 
   /**
    * Clears every parameter's gradient: sets `.grad` to null (the default, PyTorch 2's
-   * `set_to_none=True`), or with `setToNone: false` fills the existing `.grad` tensors with
-   * zeros and keeps them (PyTorch 1's default), in wasm memory where the backend has it. The next
-   * backward then adds into them in place: dense layers write their weight gradient straight
-   * into it, so a training step allocates no new weight gradients. A parameter whose `.grad`
-   * stays zero is still stepped (moments decay, weight decay applies), as in PyTorch.
+   * `set_to_none=True`), or with `setToNone: false` (PyTorch 1's default) leaves each parameter
+   * that has a gradient a zero-filled one with storage of its own, in wasm memory where the
+   * backend has it, and keeps it from step to step. Backward adds into it in place: dense layers
+   * write their weight gradient straight into it, so a step allocates no new weight gradients.
+   * As in PyTorch, a parameter whose `.grad` stays zero is still stepped (moments decay, weight
+   * decay applies), and a reference to `.grad` kept across steps sees the new values.
    */
   zeroGrad(options: ZeroGradOptions = {}): void {
     const setToNone = options.setToNone ?? true;
     for (const p of this.allParams()) {
-      if (setToNone || !p.grad || p.grad.requiresGrad) {
-        p.grad = null;
-        continue;
-      }
-      makeResident(p.grad);
-      p.grad.data.fill(0);
+      if (setToNone || !p.grad || p.grad.requiresGrad) p.grad = null;
+      else ownGradient(p, residentZeros);
     }
   }
 

@@ -13,10 +13,18 @@ export interface GradNode {
   readonly inputs: readonly Tensor[];
   /**
    * Gradients for each input given the output's gradient (null: none flows there). `into[k]`,
-   * when the engine passes it, is input k's existing `.grad` (same shape and dtype): the
-   * function may add input k's gradient into it in place and return that very tensor.
+   * when the engine passes it, offers input k's `.grad` (same shape and dtype, storage of its
+   * own): the function may add input k's gradient into `into[k].grad` in place and set
+   * `into[k].added`, and then need not return that gradient.
    */
-  readonly backward: (g: Tensor, into?: readonly (Tensor | null)[]) => readonly (Tensor | null)[];
+  readonly backward: (g: Tensor, into?: readonly (GradTarget | null)[]) => readonly (Tensor | null)[];
+}
+
+/** A leaf's `.grad` offered to an op's backward for in-place accumulation (see GradNode.backward). */
+export interface GradTarget {
+  readonly grad: Tensor;
+  /** Set by the op once it has added its gradient into `grad`. */
+  added: boolean;
 }
 
 export interface BackwardOptions {

@@ -73,7 +73,7 @@ describe.each(backends)('linearMap and in-place gradient accumulation on %s', (b
     expectClose(b.grad!, b2.grad!, { atol: 1e-5 });
   });
 
-  it('adds a second backward into the same .grad tensor, and zeroGrad({ setToNone: false }) keeps it', () => {
+  it('zeroGrad({ setToNone: false }) keeps a gradient of its own that backward adds into', () => {
     const [x, w, b] = operands(false);
     const layer = new nb.nn.Linear(IN, OUT);
     nb.noGrad(() => {
@@ -82,33 +82,71 @@ describe.each(backends)('linearMap and in-place gradient accumulation on %s', (b
     });
     const opt = new nb.optim.SGD(layer.parameters(), { lr: 0.1 });
     layer.forward(x).sum().backward();
-    const grad = layer.weight.grad!;
-    const once = Float64Array.from(grad.dataSync());
-    layer.forward(x).sum().backward();
-    expect(layer.weight.grad).toBe(grad);
-    expectClose(grad, once.map((v) => 2 * v), { atol: 1e-5 });
+    const once = Float64Array.from(layer.weight.grad!.dataSync());
     opt.zeroGrad({ setToNone: false });
-    expect(layer.weight.grad).toBe(grad);
+    const grad = layer.weight.grad!;
     expect(grad.dataSync().every((v) => v === 0)).toBe(true);
     layer.forward(x).sum().backward();
     expect(layer.weight.grad).toBe(grad);
     expectClose(grad, once, { atol: 1e-5 });
+    // A second backward without zeroGrad adds to it, in the same tensor (the bias too).
+    layer.forward(x).sum().backward();
+    expect(layer.weight.grad).toBe(grad);
+    expectClose(grad, once.map((v) => 2 * v), { atol: 1e-5 });
+    expectClose(layer.bias!.grad!, new Array(OUT).fill(2 * ROWS), { atol: 1e-4 });
+    opt.zeroGrad({ setToNone: false });
+    expect(layer.weight.grad).toBe(grad);
+    expect(grad.dataSync().every((v) => v === 0)).toBe(true);
     opt.zeroGrad();
     expect(layer.weight.grad).toBeNull();
   });
 
   it('a weight used twice in one graph gets both paths (the first in place, the second added)', () => {
     const [x, w] = operands(false);
-    const wp = w.detach().requiresGrad_(true);
-    nb.linearMap(x, wp, null).sum().backward();
-    const first = Float64Array.from(wp.grad!.dataSync());
     const x2 = nb.tensor(values(ROWS * IN, 9), { shape: [ROWS, IN] });
+    const twice = (p: nb.Tensor): nb.Tensor => nb.linearMap(x, p, null).add(nb.linearMap(x2, p, null).mul(3)).sum();
     const fresh = w.detach().requiresGrad_(true);
-    nb.linearMap(x, fresh, null).add(nb.linearMap(x2, fresh, null).mul(3)).sum().backward();
+    twice(fresh).backward();
+    const wp = w.detach().requiresGrad_(true);
+    const opt = new nb.optim.SGD([wp], { lr: 0.1 });
+    nb.linearMap(x, wp, null).sum().backward();
+    opt.zeroGrad({ setToNone: false });
     const grad = wp.grad!;
-    nb.linearMap(x, wp, null).add(nb.linearMap(x2, wp, null).mul(3)).sum().backward();
+    twice(wp).backward();
     expect(wp.grad).toBe(grad);
-    expectClose(wp.grad!.dataSync(), Array.from(fresh.grad!.dataSync(), (v, i) => v + first[i]), { atol: 1e-4 });
+    expectClose(wp.grad!.dataSync(), fresh.grad!.dataSync(), { atol: 1e-4 });
+  });
+
+  it('never writes into storage another tensor shares or the graph reads', () => {
+    const f = (v: number[]): nb.Tensor => nb.tensor(v, { shape: [2, 2], dtype: 'float64', requiresGrad: true });
+    const x = nb.tensor([[1, 2]], { dtype: 'float64' });
+    // add's backward hands one gradient to both: the two .grad tensors share it.
+    const [w1, w2] = [f([1, 2, 3, 4]), f([5, 6, 7, 8])];
+    w1.add(w2).sum().backward();
+    nb.linearMap(x, w1, null).sum().backward();
+    expect(Array.from(w2.grad!.dataSync())).toEqual([1, 1, 1, 1]);
+    expect(Array.from(w1.grad!.dataSync())).toEqual([2, 3, 2, 3]);
+    // Kept gradients get storage of their own.
+    const opt = new nb.optim.SGD([w1, w2], { lr: 0.1 });
+    opt.zeroGrad({ setToNone: false });
+    nb.linearMap(x, w1, null).sum().backward();
+    expect(Array.from(w2.grad!.dataSync())).toEqual([0, 0, 0, 0]);
+    expect(Array.from(w1.grad!.dataSync())).toEqual([1, 2, 1, 2]);
+    // A root gradient that is p.grad itself, passed straight through by add: 3 + 3 per cell.
+    const p = nb.tensor([1, 2], { dtype: 'float64', requiresGrad: true });
+    const q = nb.tensor([0, 0], { dtype: 'float64', requiresGrad: true });
+    const popt = new nb.optim.SGD([p], { lr: 0.1 });
+    p.mul(3).sum().backward();
+    popt.zeroGrad({ setToNone: false });
+    p.mul(3).sum().backward();
+    p.add(q).backward(p.grad!);
+    expect(Array.from(p.grad!.dataSync())).toEqual([6, 6]);
+    // A graph that reads w1.grad: the linear op must not change it before mul's backward uses it.
+    opt.zeroGrad({ setToNone: false });
+    w1.grad!.data.fill(1);
+    const c = w1.grad!;
+    nb.linearMap(x, w1, null).sum().add(w1.mul(c).sum()).backward();
+    expect(Array.from(w1.grad!.dataSync())).toEqual([3, 4, 3, 4]);
   });
 
   it('training with setToNone false or true gives the same parameters, bit for bit', () => {
@@ -136,6 +174,14 @@ describe.each(backends)('linearMap and in-place gradient accumulation on %s', (b
     const b = nb.randn([3], { dtype: 'float64' });
     expect(nb.gradcheck((xi, wi, bi) => nb.linearMap(xi, wi, bi), [x, w, b])).toBe(true);
     expect(nb.gradgradcheck((xi, wi) => nb.linearMap(xi, wi, null).tanh(), [x, w])).toBe(true);
+  });
+
+  it('nn.functional.linear promotes as x·Wᵀ + b would (a float64 bias gives float64)', () => {
+    const [x, w] = operands(false);
+    const b64 = nb.tensor(values(OUT, 3), { dtype: 'float64' });
+    const z = nb.nn.functional.linear(x, w, b64);
+    expect(z.dtype).toBe('float64');
+    expectClose(z, x.matmul(w.transpose()).cast('float64').add(b64), { atol: 1e-5 });
   });
 
   it('rejects shapes and dtypes that do not fit', () => {

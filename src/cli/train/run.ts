@@ -75,9 +75,8 @@ async function withCtrlC<T>(controller: AbortController, reporter: EpochReporter
     // The `nabla` launcher that re-ran this process (bin/nabla.js) passes its own copy of a
     // terminal's Ctrl-C on: two signals within a moment are one press.
     const now = performance.now();
-    const echo = now - lastPress < ECHO_MS;
+    if (now - lastPress < ECHO_MS) return;
     lastPress = now;
-    if (echo) return;
     presses++;
     reporter.stopBar(); // also gives the cursor back
     if (presses > 1) process.exit(EXIT_INTERRUPTED);

@@ -22,7 +22,8 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null, na
     checkFloatInput(name, bias, 'bias');
     if (bias.ndim !== 1 || bias.shape[0] !== outFeatures) throw new ShapeError(`${name}: bias must be [${outFeatures}], got ${fmtShape(bias.shape)}`);
   }
-  const dtype = promote(x.dtype, weight.dtype);
+  // As x·Wᵀ + b would promote: a float64 bias makes a float64 result.
+  const dtype = promote(promote(x.dtype, weight.dtype), bias?.dtype ?? 'int32');
   const xs = x.dtype === dtype ? x : x.cast(dtype);
   const w = weight.dtype === dtype ? weight : weight.cast(dtype);
   const lead = x.shape.slice(0, -1);
