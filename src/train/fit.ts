@@ -153,11 +153,13 @@ export async function fit(model: Module, data: TrainData, options: FitOptions): 
     const iterator = trainXY ? batchesOf(trainXY, batchSize, shuffle) : (train as Iterable<readonly Tensor[]>);
     for (const [xb, yb] of iterator) {
       const step = (): Tensor => {
-        optimizer.zeroGrad();
+        // Gradients kept from step to step: backward adds into them in place (see Optimizer.zeroGrad).
+        optimizer.zeroGrad({ setToNone: false });
         const pred = model.forward(xb);
         let loss = lossFn(pred, yb);
         if (options.penalty) loss = loss.add(options.penalty(model));
         if (Number.isFinite(loss.item())) loss.backward();
+        else optimizer.zeroGrad(); // no gradients: the optimizer leaves every parameter as it is
         lastPred = pred;
         lastLoss = loss;
         return loss;

@@ -5,7 +5,8 @@ import { ValueError, type Tensor } from '../tensor/index.js';
 /** What fit needs of an optimizer: a closure-taking step, zeroGrad and a settable lr. */
 export interface OptimizerLike {
   step(closure: () => Tensor): Tensor | number | undefined;
-  zeroGrad(): void;
+  /** Clears the gradients; `setToNone: false` asks to keep them zero-filled (an optimizer may ignore it). */
+  zeroGrad(options?: { setToNone?: boolean }): void;
   lr: number;
 }
 

@@ -23,6 +23,30 @@ describe('fit', () => {
     expectClose(model.bias!, [0.4]);
   });
 
+  it('keeps each gradient from batch to batch (added into in place), with the hand-computed steps', async () => {
+    // Two SGD steps of 2 points each from w = 0, b = 0, lr 0.1 on y = 2x + 1:
+    // batch 1: x = [1, 2], y = [3, 5]: ∂J/∂w = (2·(−3)·1 + 2·(−5)·2)/2 = −13, ∂J/∂b = −8 → w 1.3, b 0.8;
+    // batch 2: x = [3, 4], y = [7, 9]: residuals 1.3·3 + 0.8 − 7 = −2.3 and 1.3·4 + 0.8 − 9 = −3,
+    // ∂J/∂w = (2·(−2.3)·3 + 2·(−3)·4)/2 = −18.9, ∂J/∂b = −5.3 → w 3.19, b 1.33.
+    const model = new nn.Linear(1, 1, { init: 'zeros' });
+    const grads: (nb.Tensor | null)[] = [];
+    await nb.fit(model, { x: nb.tensor([[1], [2], [3], [4]]), y: nb.tensor([[3], [5], [7], [9]]) }, {
+      loss: 'mse', optimizer: 'sgd', lr: 0.1, epochs: 1, batchSize: 2, shuffle: false,
+      callbacks: [{ onBatchEnd: () => { grads.push(model.weight.grad); } }],
+    });
+    expectClose(model.weight, [[3.19]], { atol: 1e-5 });
+    expectClose(model.bias!, [1.33], { atol: 1e-5 });
+    expectClose(grads[1]!, [[-18.9]], { atol: 1e-5 });
+    // A second fit: every batch's gradient is the one tensor kept since the first fit.
+    const kept: (nb.Tensor | null)[] = [];
+    await nb.fit(model, { x: nb.tensor([[1], [2], [3], [4]]), y: nb.tensor([[3], [5], [7], [9]]) }, {
+      loss: 'mse', optimizer: 'sgd', lr: 0.1, epochs: 1, batchSize: 1, shuffle: false,
+      callbacks: [{ onBatchEnd: () => { kept.push(model.weight.grad); } }],
+    });
+    expect(kept).toHaveLength(4);
+    expect(kept.every((g) => g !== null && g === kept[0])).toBe(true);
+  });
+
   it('batch, mini-batch and stochastic gradient descent take 1, 4 and 32 steps per epoch', async () => {
     for (const [batchSize, steps] of [[32, 1], [8, 4], [1, 32]] as const) {
       let batches = 0;
