@@ -150,9 +150,13 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: Ba
       if (tg !== t.grad) t.grad!.data.set(tg.data);
       continue;
     }
-    if (!createGraph && t.grad && ownedGradients.has(t.grad)) {
+    if (!createGraph && t.grad && ownedGradients.has(t.grad) && tg.size === t.grad.size && tg.dtype === t.grad.dtype) {
       // An owned gradient keeps its storage (in wasm memory, where the optimizer reads it).
-      t.grad.data.set(noGrad(() => t.grad!.add(tg)).data);
+      // Same shape and dtype (ownGradient): the sum of two floats of one width, rounded once,
+      // is what an add kernel gives, with no new array.
+      const into = t.grad.data;
+      const add = tg.data;
+      for (let i = 0; i < into.length; i++) into[i] += add[i];
       continue;
     }
     const add = (): Tensor => (t.grad ? t.grad.add(tg) : tg);
