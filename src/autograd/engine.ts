@@ -56,6 +56,11 @@ export function ownGradient(param: Tensor, zeros: (shape: readonly number[], dty
   param.grad = fresh;
 }
 
+/** Whether t is a gradient made by `ownGradient`: storage no other tensor shares, safe to write in place. */
+export function isOwnedGradient(t: Tensor): boolean {
+  return ownedGradients.has(t);
+}
+
 /**
  * The offer of a leaf's owned `.grad` to an op's backward (see GradNode.backward): null unless
  * it is the leaf's first gradient of this pass and the graph does not read that storage.

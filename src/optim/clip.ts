@@ -1,3 +1,4 @@
+import { isOwnedGradient } from '../autograd/index.js';
 import { allocate, Tensor, ValueError } from '../tensor/index.js';
 
 function gradsOf(op: string, params: Tensor | readonly Tensor[]): Tensor[] {
@@ -10,11 +11,16 @@ function gradsOf(op: string, params: Tensor | readonly Tensor[]): Tensor[] {
 }
 
 /**
- * Gives p a new gradient tensor f(g) elementwise. The old one is not written: after backward
- * several tensors may share one gradient's storage.
+ * Gives p the gradient f(g) elementwise: a new tensor, since after backward several tensors
+ * may share one gradient's storage, or in place for a gradient kept by
+ * `zeroGrad({ setToNone: false })`, whose storage is its own (and in wasm memory).
  */
 function mapGrad(p: Tensor, f: (g: number) => number): void {
   const g = p.grad!;
+  if (isOwnedGradient(g)) {
+    for (let i = 0; i < g.data.length; i++) g.data[i] = f(g.data[i]);
+    return;
+  }
   const out = allocate(g.dtype, g.size);
   for (let i = 0; i < out.length; i++) out[i] = f(g.data[i]);
   p.grad = new Tensor(out, g.shape);

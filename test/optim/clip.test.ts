@@ -55,6 +55,28 @@ describe.each(backends)('gradient clipping on %s', (backend) => {
     expectClose(y.grad!, [1 / (2 + 1e-6), 1 / (2 + 1e-6)], { atol: 1e-15, rtol: 0 });
   });
 
+  it('clips a gradient kept by zeroGrad({ setToNone: false }) in place, once, with the same values', () => {
+    // Two parameters whose gradients add's backward would share: kept ones have storage of their own.
+    const x = f64([1, 2], true);
+    const y = f64([3, 4], true);
+    const opt = new nb.optim.SGD([x, y], { lr: 0.1 });
+    x.add(y).sum().backward();
+    opt.zeroGrad({ setToNone: false });
+    const [gx, gy] = [x.grad!, y.grad!];
+    x.add(y).mul(nb.tensor([3, 4], { dtype: 'float64' })).sum().backward(); // gradients [3, 4] each
+    // N = √(9 + 16 + 9 + 16) = √50; maxNorm 1
+    expect(nb.optim.clipGradNorm([x, y], 1)).toBeCloseTo(Math.sqrt(50), 12);
+    const c = 1 / (Math.sqrt(50) + 1e-6);
+    expect(x.grad).toBe(gx);
+    expect(y.grad).toBe(gy);
+    expectClose(x.grad!, [3 * c, 4 * c], { atol: 1e-15, rtol: 0 });
+    expectClose(y.grad!, [3 * c, 4 * c], { atol: 1e-15, rtol: 0 });
+    nb.optim.clipGradValue([x], 0.5);
+    expect(x.grad).toBe(gx);
+    expectClose(x.grad!, [3 * c, 0.5], { atol: 1e-15, rtol: 0 });
+    expectClose(y.grad!, [3 * c, 4 * c], { atol: 1e-15, rtol: 0 });
+  });
+
   it('keeps the gradient dtype (float32)', () => {
     const p = nb.zeros([2], { requiresGrad: true });
     p.grad = nb.tensor([3, 4]);
