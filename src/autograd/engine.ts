@@ -1,4 +1,4 @@
-import { DTypeError, ShapeError, ValueError, fmtShape, onesLike, shapesEqual, Tensor, type BackwardOptions, type GradTarget } from '../tensor/index.js';
+import { DTypeError, ShapeError, ValueError, fmtShape, kernelsFor, onesLike, shapesEqual, Tensor, type BackwardOptions, type GradTarget } from '../tensor/index.js';
 import { enableGrad, noGrad } from './mode.js';
 
 /** Tensors reachable from the roots through recorded ops, inputs before outputs. */
@@ -35,15 +35,18 @@ export function reduceGradTo(g: Tensor, like: Tensor): Tensor {
 }
 
 /**
- * Gradient tensors that backward may add into in place: made by `ownGradient` (an optimizer's
- * `zeroGrad({ setToNone: false })`) with storage of their own, so no other tensor shares it.
+ * Gradients kept by `ownGradient` (an optimizer's `zeroGrad({ setToNone: false })`), each with
+ * storage of its own and a private buffer of the same size: during backward an op may write
+ * the parameter's gradient into the buffer instead of a new array (see GradNode.backward); the
+ * engine then adds it into the kept gradient once backward has finished. No op and no user code
+ * ever sees the buffer, and the kept gradient changes only after every op has run.
  */
-const ownedGradients = new WeakSet<Tensor>();
+const ownedGradients = new WeakMap<Tensor, Tensor>();
 
 /**
- * Gives `param` a zero-filled gradient of its own that later backward passes add into in place
- * (PyTorch's accumulation into an existing `.grad`); `zeros` allocates the storage. An owned
- * gradient is refilled with zeros; any other is replaced.
+ * Gives `param` a zero-filled gradient of its own that later backward passes add into (PyTorch's
+ * accumulation into an existing `.grad`); `zeros` allocates the storage. An owned gradient is
+ * refilled with zeros; any other is replaced.
  */
 export function ownGradient(param: Tensor, zeros: (shape: readonly number[], dtype: Tensor['dtype']) => Tensor): void {
   const current = param.grad;
@@ -52,7 +55,7 @@ export function ownGradient(param: Tensor, zeros: (shape: readonly number[], dty
     return;
   }
   const fresh = zeros(param.shape, param.dtype);
-  ownedGradients.add(fresh);
+  ownedGradients.set(fresh, zeros(param.shape, param.dtype));
   param.grad = fresh;
 }
 
@@ -62,32 +65,30 @@ export function isOwnedGradient(t: Tensor): boolean {
 }
 
 /**
- * The offer of a leaf's owned `.grad` to an op's backward (see GradNode.backward): null unless
- * it is the leaf's first gradient of this pass and the graph does not read that storage.
+ * The private buffer of a leaf's kept gradient, offered to an op's backward for the leaf's first
+ * gradient of this pass (see GradNode.backward), or null.
  */
-function accumulationTarget(input: Tensor, grads: Map<Tensor, Tensor>, offered: Set<Tensor>, operands: Set<unknown>): GradTarget | null {
-  const grad = input.grad;
-  if (!input.isLeaf || !input.requiresGrad || !grad || !ownedGradients.has(grad) || grads.has(input) || offered.has(input)) return null;
-  if (grad.dtype !== input.dtype || !shapesEqual(grad.shape, input.shape) || operands.has(grad.data)) return null;
-  return { grad, added: false };
+function gradientBuffer(input: Tensor, grads: Map<Tensor, Tensor>, offered: Set<Tensor>): GradTarget | null {
+  const kept = input.grad;
+  if (!input.isLeaf || !input.requiresGrad || !kept || grads.has(input) || offered.has(input)) return null;
+  const buffer = ownedGradients.get(kept);
+  if (!buffer || buffer.dtype !== input.dtype || !shapesEqual(buffer.shape, input.shape)) return null;
+  return { grad: buffer, added: false };
 }
 
-/** The storage of every tensor an op of the graph saved or reads. */
-function operandStorage(order: readonly Tensor[]): Set<unknown> {
-  const storage = new Set<unknown>();
-  for (const t of order) for (const input of t.gradNode?.inputs ?? []) storage.add(input.data);
-  return storage;
+/** kept += g in place: same shape and dtype (the add kernel, reading and writing one element at a time). */
+function addInto(kept: Tensor, g: Tensor): void {
+  kernelsFor(kept.dtype).binary('add', kept.data, kept.shape, g.data, g.shape, kept.data, kept.shape);
 }
 
 /**
  * Propagates gradients from roots back through the graph and returns the gradient that
  * reached each tensor. Paths that meet at one tensor add up (the notes' shared variable).
- * With `inPlace` (a plain backward), ops may add a leaf's gradient straight into its owned
- * `.grad`; those leaves are added to the set, and their entry in the map already includes the
- * old `.grad`.
+ * With `buffers` (a plain backward), ops may write a leaf's gradient into the private buffer of
+ * its kept `.grad` instead of a new array; the map then holds that buffer.
  */
 export function propagate(
-  roots: readonly Tensor[], rootGrads: readonly Tensor[], createGraph: boolean, inPlace: Set<Tensor> | null = null,
+  roots: readonly Tensor[], rootGrads: readonly Tensor[], createGraph: boolean, buffers = false,
 ): Map<Tensor, Tensor> {
   const grads = new Map<Tensor, Tensor>();
   const run = (): void => {
@@ -96,17 +97,16 @@ export function propagate(
       grads.set(r, prev ? prev.add(rootGrads[i]) : rootGrads[i]);
     });
     const order = topoOrder(roots);
-    const operands = inPlace ? operandStorage(order) : null;
     for (let i = order.length - 1; i >= 0; i--) {
       const t = order[i];
       const node = t.gradNode;
       const g = grads.get(t);
       if (!node || !g) continue;
       let into: (GradTarget | null)[] | undefined;
-      if (operands) {
+      if (buffers) {
         const offered = new Set<Tensor>();
         into = node.inputs.map((input) => {
-          const target = accumulationTarget(input, grads, offered, operands);
+          const target = gradientBuffer(input, grads, offered);
           if (target) offered.add(input);
           return target;
         });
@@ -114,14 +114,9 @@ export function propagate(
       const inputGrads = node.backward(g, into);
       node.inputs.forEach((input, k) => {
         const target = into?.[k];
-        if (target?.added) {
-          inPlace!.add(input);
-          grads.set(input, target.grad);
-          return;
-        }
-        const ig = inputGrads[k];
+        const ig = target?.added ? target.grad : inputGrads[k];
         if (!ig || !input.requiresGrad) return;
-        const fitted = reduceGradTo(ig, input);
+        const fitted = target?.added ? ig : reduceGradTo(ig, input);
         const prev = grads.get(input);
         grads.set(input, prev ? prev.add(fitted) : fitted);
       });
@@ -145,23 +140,13 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: Ba
     throw new ShapeError(`backward: gradient shape ${fmtShape(g.shape)} does not match tensor shape ${fmtShape(root.shape)}`);
   }
   const createGraph = options.createGraph ?? false;
-  // A plain backward lets ops add into existing .grad tensors in place (PyTorch's accumulation).
-  const inPlace = createGraph ? null : new Set<Tensor>();
-  const grads = propagate([root], [g.dtype === root.dtype ? g : g.cast(root.dtype)], createGraph, inPlace);
+  // A plain backward lets ops write into the private buffers of kept gradients.
+  const grads = propagate([root], [g.dtype === root.dtype ? g : g.cast(root.dtype)], createGraph, !createGraph);
   for (const [t, tg] of grads) {
     if (!t.isLeaf || !t.requiresGrad) continue;
-    if (inPlace?.has(t)) {
-      // Already added into t.grad; a later path's sum (a new tensor) replaces its contents.
-      if (tg !== t.grad) t.grad!.data.set(tg.data);
-      continue;
-    }
-    if (!createGraph && t.grad && ownedGradients.has(t.grad) && tg.size === t.grad.size && tg.dtype === t.grad.dtype) {
-      // An owned gradient keeps its storage (in wasm memory, where the optimizer reads it).
-      // Same shape and dtype (ownGradient): the sum of two floats of one width, rounded once,
-      // is what an add kernel gives, with no new array.
-      const into = t.grad.data;
-      const add = tg.data;
-      for (let i = 0; i < into.length; i++) into[i] += add[i];
+    if (!createGraph && t.grad && ownedGradients.has(t.grad) && tg.dtype === t.grad.dtype && shapesEqual(tg.shape, t.grad.shape)) {
+      // A kept gradient keeps its storage (in wasm memory, where the optimizer reads it).
+      addInto(t.grad, tg);
       continue;
     }
     const add = (): Tensor => (t.grad ? t.grad.add(tg) : tg);

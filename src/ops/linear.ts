@@ -5,9 +5,9 @@ import { bmm } from './matmul.js';
 /**
  * The affine map of a dense layer in one op: x [rows, in], weight [out, in], bias [out] or null
  * → z [rows, out] = x·weightᵀ + bias. The bias is written first and the product added onto it
- * by the matmul kernel, so there is no separate broadcast add. In backward, a weight whose
- * `.grad` the engine offers (one kept by `zeroGrad({ setToNone: false })`) gets gᵀ·x added into
- * it in place (the kernel's accumulate mode): a training step allocates no new weight gradient.
+ * by the matmul kernel (its accumulate mode), so there is no separate broadcast add. In
+ * backward, the weight gradient gᵀ·x goes into the buffer the engine offers for a gradient kept
+ * by `zeroGrad({ setToNone: false })`: a training step allocates no new weight gradient.
  */
 export function linearMap(x: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
   checkTensor('linearMap', x);
@@ -38,7 +38,7 @@ export function linearMap(x: Tensor, weight: Tensor, bias: Tensor | null): Tenso
     if (weight.requiresGrad && target && shapesEqual(target.grad.shape, weight.shape) && target.grad.dtype === g.dtype) {
       k.matmul(g.data, x.data, target.grad.data, {
         batch: 1, m: outFeatures, k: rows, n: inFeatures, transA: true, transB: false,
-        aBatchStride: 0, bBatchStride: 0, accumulate: true,
+        aBatchStride: 0, bBatchStride: 0,
       });
       target.added = true;
     } else if (weight.requiresGrad) {

@@ -13,17 +13,17 @@ export interface GradNode {
   readonly inputs: readonly Tensor[];
   /**
    * Gradients for each input given the output's gradient (null: none flows there). `into[k]`,
-   * when the engine passes it, offers input k's `.grad` (same shape and dtype, storage of its
-   * own): the function may add input k's gradient into `into[k].grad` in place and set
-   * `into[k].added`, and then need not return that gradient.
+   * when the engine passes it, offers a buffer of input k's shape and dtype: the function may
+   * write input k's gradient into `into[k].grad` (overwriting it) and set `into[k].added`
+   * instead of returning a new tensor for it.
    */
   readonly backward: (g: Tensor, into?: readonly (GradTarget | null)[]) => readonly (Tensor | null)[];
 }
 
-/** A leaf's `.grad` offered to an op's backward for in-place accumulation (see GradNode.backward). */
+/** A buffer offered to an op's backward for one input's gradient (see GradNode.backward). */
 export interface GradTarget {
   readonly grad: Tensor;
-  /** Set by the op once it has added its gradient into `grad`. */
+  /** Set by the op once it has written the input's gradient into `grad`. */
   added: boolean;
 }
 

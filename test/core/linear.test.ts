@@ -147,6 +147,45 @@ describe.each(backends)('linearMap and in-place gradient accumulation on %s', (b
     const c = w1.grad!;
     nb.linearMap(x, w1, null).sum().add(w1.mul(c).sum()).backward();
     expect(Array.from(w1.grad!.dataSync())).toEqual([3, 4, 3, 4]);
+    // The same through a view of its own over that storage, which no identity check would see.
+    opt.zeroGrad({ setToNone: false });
+    w1.grad!.data.fill(1);
+    const view = new nb.Tensor(w1.grad!.data.subarray(0), [2, 2]);
+    nb.linearMap(x, w1, null).sum().add(w1.mul(view).sum()).backward();
+    expect(Array.from(w1.grad!.dataSync())).toEqual([3, 4, 3, 4]);
+    // where's condition is read in backward without being an input of the op.
+    const a = f([1, 1, 1, 1]);
+    const aopt = new nb.optim.SGD([a, w1], { lr: 0.1 });
+    nb.linearMap(a, w1, null).sum().backward();
+    aopt.zeroGrad({ setToNone: false });
+    w1.grad!.data.set([1, 0, 1, 0]);
+    nb.linearMap(nb.where(w1.grad!, a, 5), w1, null).sum().backward();
+    // d(sum)/dh = w1's column sums [1 + 3, 2 + 4] in each row; a gets them where the condition is nonzero.
+    expect(Array.from(a.grad!.dataSync())).toEqual([4, 0, 4, 0]);
+  });
+
+  it('a root gradient that is W.grad itself: the new gradient is computed before it is added', () => {
+    // Square, so that the output's gradient can be W's own [N, N] gradient; large enough for wasm.
+    const N = 96;
+    const sq = nb.tensor(values(N * N, 11), { shape: [N, N] });
+    const wsq = nb.tensor(values(N * N, 12), { shape: [N, N], requiresGrad: true });
+    const sqopt = new nb.optim.SGD([wsq], { lr: 0.1 });
+    nb.linearMap(sq, wsq, null).sum().backward();
+    sqopt.zeroGrad({ setToNone: false });
+    wsq.grad!.data.set(Float32Array.from(values(N * N, 13)));
+    const before = Float64Array.from(wsq.grad!.dataSync());
+    nb.linearMap(sq, wsq, null).backward(wsq.grad!);
+    // dW = Gᵀ·x with G the old gradient: reference in float64.
+    const sqd = sq.dataSync();
+    const expected = new Float64Array(N * N);
+    for (let o = 0; o < N; o++) {
+      for (let i = 0; i < N; i++) {
+        let acc = 0;
+        for (let r = 0; r < N; r++) acc += before[r * N + o] * sqd[r * N + i];
+        expected[o * N + i] = before[o * N + i] + acc;
+      }
+    }
+    expectClose(wsq.grad!.dataSync(), expected, { atol: 1e-3, rtol: 1e-4 });
   });
 
   it('training with setToNone false or true gives the same parameters, bit for bit', () => {
