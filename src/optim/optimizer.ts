@@ -209,8 +209,9 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
    * Clears every parameter's gradient: sets `.grad` to null (the default, PyTorch 2's
    * `set_to_none=True`), or with `setToNone: false` (PyTorch 1's default) leaves each parameter
    * that has a gradient a zero-filled one with storage of its own, in wasm memory where the
-   * backend has it, and keeps it from step to step. Backward adds into it in place: dense layers
-   * write their weight gradient straight into it, so a step allocates no new weight gradients.
+   * backend has it, and keeps it from step to step. Backward adds into it in place once every op
+   * has run; dense layers write their weight gradient into a buffer kept with it, so a step
+   * allocates no new weight gradients.
    * As in PyTorch, a parameter whose `.grad` stays zero is still stepped (moments decay, weight
    * decay applies), and a reference to `.grad` kept across steps sees the new values.
    */
