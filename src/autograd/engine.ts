@@ -1,4 +1,4 @@
-import { DTypeError, ShapeError, ValueError, fmtShape, kernelsFor, onesLike, shapesEqual, Tensor, type BackwardOptions, type GradTarget } from '../tensor/index.js';
+import { DTypeError, ShapeError, ValueError, fmtShape, kernelsFor, onesLike, residentZeros, shapesEqual, Tensor, type BackwardOptions, type GradTarget } from '../tensor/index.js';
 import { enableGrad, noGrad } from './mode.js';
 
 /** Tensors reachable from the roots through recorded ops, inputs before outputs. */
@@ -45,17 +45,17 @@ const ownedGradients = new WeakMap<Tensor, Tensor>();
 
 /**
  * Gives `param` a zero-filled gradient of its own that later backward passes add into (PyTorch's
- * accumulation into an existing `.grad`); `zeros` allocates the storage. An owned gradient is
- * refilled with zeros; any other is replaced.
+ * accumulation into an existing `.grad`), in the backend's memory where it keeps resident
+ * arrays. An owned gradient is refilled with zeros; any other is replaced.
  */
-export function ownGradient(param: Tensor, zeros: (shape: readonly number[], dtype: Tensor['dtype']) => Tensor): void {
+export function ownGradient(param: Tensor): void {
   const current = param.grad;
   if (current && ownedGradients.has(current) && current.dtype === param.dtype && shapesEqual(current.shape, param.shape)) {
     current.data.fill(0);
     return;
   }
-  const fresh = zeros(param.shape, param.dtype);
-  ownedGradients.set(fresh, zeros(param.shape, param.dtype));
+  const fresh = residentZeros(param.shape, param.dtype);
+  ownedGradients.set(fresh, residentZeros(param.shape, param.dtype));
   param.grad = fresh;
 }
 
@@ -116,7 +116,7 @@ export function propagate(
         const target = into?.[k];
         const ig = target?.added ? target.grad : inputGrads[k];
         if (!ig || !input.requiresGrad) return;
-        const fitted = target?.added ? ig : reduceGradTo(ig, input);
+        const fitted = reduceGradTo(ig, input);
         const prev = grads.get(input);
         grads.set(input, prev ? prev.add(fitted) : fitted);
       });

@@ -28,9 +28,20 @@ export async function selectBackend(name: string | undefined): Promise<void> {
   nb.setBackend(name);
 }
 
-/** The backend in use and the threads its kernels run on. */
-export function backendInfo(): { name: string; threads: number } {
+/** The backend in use, as the header describes it. */
+export interface BackendInfo {
+  name: string;
+  /** Threads its kernels run on. */
+  threads: number;
+  /** Whether V8 collects garbage on the main thread only (bin/nabla.js starts `train` so on ≤ 4 cores). */
+  singleThreadedGc: boolean;
+}
+
+/** The backend in use, the threads its kernels run on, and how V8 collects garbage. */
+export function backendInfo(): BackendInfo {
   const name = nb.getBackend();
   const threads = name !== 'js' && typeof optional.getNumThreads === 'function' ? optional.getNumThreads() : 1;
-  return { name, threads };
+  const flag = '--single-threaded-gc';
+  const singleThreadedGc = process.execArgv.includes(flag) || (process.env.NODE_OPTIONS ?? '').includes(flag);
+  return { name, threads, singleThreadedGc };
 }

@@ -2,7 +2,7 @@ export * from './unary.js';
 export * from './binary.js';
 export * from './movement.js';
 export * from './reduce.js';
-export * from './matmul.js';
+export { bmm, matmul, type MatmulOptions } from './matmul.js';
 export { linearMap } from './linear.js';
 export * from './softmax.js';
 export { conv2d, conv2dOutputShape, im2col, col2im, type Conv2dOptions, type Pair, type Padding2d } from './conv.js';

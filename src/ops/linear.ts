@@ -1,6 +1,6 @@
 import { DTypeError, ShapeError, fmtShape, shapesEqual, type Tensor } from '../tensor/index.js';
 import { checkTensor, overwrittenOutput, record } from './core.js';
-import { bmm } from './matmul.js';
+import { bmm, bmmInto } from './matmul.js';
 
 /**
  * The affine map of a dense layer in one op: x [rows, in], weight [out, in], bias [out] or null
@@ -23,26 +23,22 @@ export function linearMap(x: Tensor, weight: Tensor, bias: Tensor | null): Tenso
   if (weight.dtype !== x.dtype || (bias !== null && bias.dtype !== x.dtype)) {
     throw new DTypeError(`linearMap: x, weight and bias must share a dtype, got ${[x, weight, ...(bias ? [bias] : [])].map((t) => t.dtype).join(', ')}`);
   }
-  const [z, k] = overwrittenOutput([rows, outFeatures], x.dtype);
+  const [z] = overwrittenOutput([rows, outFeatures], x.dtype);
   if (bias !== null) for (let r = 0; r < rows; r++) z.data.set(bias.data, r * outFeatures);
-  k.matmul(x.data, weight.data, z.data, {
-    batch: 1, m: rows, k: inFeatures, n: outFeatures, transA: false, transB: true,
-    aBatchStride: 0, bBatchStride: 0, accumulate: bias !== null,
-  });
+  const x3 = x.reshape([1, rows, inFeatures]);
+  const w3 = weight.reshape([1, outFeatures, inFeatures]);
+  bmmInto(x3, w3, false, true, z.reshape([1, rows, outFeatures]), bias !== null);
   const inputs = bias === null ? [x, weight] : [x, weight, bias];
   return record(z, 'linear', inputs, (g, into) => {
     const g3 = g.reshape([1, rows, outFeatures]);
-    const dx = x.requiresGrad ? bmm(g3, weight.reshape([1, outFeatures, inFeatures])).reshape(x.shape) : null;
+    const dx = x.requiresGrad ? bmm(g3, w3).reshape(x.shape) : null;
     let dw: Tensor | null = null;
     const target = into?.[1];
     if (weight.requiresGrad && target && shapesEqual(target.grad.shape, weight.shape) && target.grad.dtype === g.dtype) {
-      k.matmul(g.data, x.data, target.grad.data, {
-        batch: 1, m: outFeatures, k: rows, n: inFeatures, transA: true, transB: false,
-        aBatchStride: 0, bBatchStride: 0,
-      });
+      bmmInto(g3, x3, true, false, target.grad.reshape([1, outFeatures, inFeatures]));
       target.added = true;
     } else if (weight.requiresGrad) {
-      dw = bmm(g3, x.reshape([1, rows, inFeatures]), true, false).reshape(weight.shape);
+      dw = bmm(g3, x3, true, false).reshape(weight.shape);
     }
     const db = bias !== null && bias.requiresGrad ? g.sum(0) : null;
     return bias === null ? [dx, dw] : [dx, dw, db];

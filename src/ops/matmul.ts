@@ -11,8 +11,11 @@ export function bmm(a: Tensor, b: Tensor, transA = false, transB = false): Tenso
   return bmmInto(a, b, transA, transB, null);
 }
 
-/** bmm writing into `into` (already checked by the caller: the result's shape and dtype, no gradient) or a new tensor. */
-function bmmInto(a: Tensor, b: Tensor, transA: boolean, transB: boolean, into: Tensor | null): Tensor {
+/**
+ * bmm writing into `into` (already checked by the caller: the result's shape and dtype, no
+ * gradient recorded) or a new tensor; with `accumulate` the product is added to into's contents.
+ */
+export function bmmInto(a: Tensor, b: Tensor, transA: boolean, transB: boolean, into: Tensor | null, accumulate = false): Tensor {
   checkTensor('bmm', a);
   checkTensor('bmm', b, 'second operand');
   if (a.ndim !== 3 || b.ndim !== 3) throw new ShapeError(`bmm: operands must be 3-D [batch, rows, cols], got shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
@@ -31,6 +34,7 @@ function bmmInto(a: Tensor, b: Tensor, transA: boolean, transB: boolean, into: T
     batch, m, k, n, transA, transB,
     aBatchStride: ba === 1 ? 0 : m * k,
     bBatchStride: bb === 1 ? 0 : kb * n,
+    accumulate: into !== null && accumulate,
   });
   if (into) return into;
   return record(y, 'matmul', [a, b], (g) => [

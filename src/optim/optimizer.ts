@@ -219,7 +219,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
     const setToNone = options.setToNone ?? true;
     for (const p of this.allParams()) {
       if (setToNone || !p.grad || p.grad.requiresGrad) p.grad = null;
-      else ownGradient(p, residentZeros);
+      else ownGradient(p);
     }
   }
 

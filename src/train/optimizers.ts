@@ -1,12 +1,12 @@
 import type { Module } from '../nn/index.js';
-import { Adagrad, Adam, AdamW, LBFGS, Newton, Optimizer, RMSprop, SGD } from '../optim/index.js';
+import { Adagrad, Adam, AdamW, LBFGS, Newton, Optimizer, RMSprop, SGD, type ZeroGradOptions } from '../optim/index.js';
 import { ValueError, type Tensor } from '../tensor/index.js';
 
 /** What fit needs of an optimizer: a closure-taking step, zeroGrad and a settable lr. */
 export interface OptimizerLike {
   step(closure: () => Tensor): Tensor | number | undefined;
   /** Clears the gradients; `setToNone: false` asks to keep them zero-filled (an optimizer may ignore it). */
-  zeroGrad(options?: { setToNone?: boolean }): void;
+  zeroGrad(options?: ZeroGradOptions): void;
   lr: number;
 }
 

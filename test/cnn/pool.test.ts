@@ -7,45 +7,32 @@ const randn64 = (shape: number[]): nb.Tensor => nb.randn(shape, { dtype: 'float6
 // A 4x4 image whose window maxima sit in different places.
 const image = (): nb.Tensor => nb.tensor([[[[1, 9, 2, 0], [3, 4, 8, 5], [7, 6, 1, 2], [0, 3, 9, 4]]]], { dtype: 'float64' });
 
-/** PyTorch's adaptive windows, written directly: cells ⌊i·in/out⌋ … ⌈(i+1)·in/out⌉ − 1. */
-function adaptiveReference(x: nb.Tensor, oh: number, ow: number): Float64Array {
+/**
+ * PyTorch's adaptive windows, written directly: cells ⌊i·in/out⌋ … ⌈(i+1)·in/out⌉ − 1 along
+ * each axis, reduced by `reduce` (the values of one window in row-major order).
+ */
+function adaptiveWindows(x: nb.Tensor, oh: number, ow: number, reduce: (cells: number[]) => number): Float64Array {
   const [n, c, h, w] = x.shape;
   const d = x.dataSync();
   const out: number[] = [];
   for (let p = 0; p < n * c; p++) {
     for (let i = 0; i < oh; i++) {
-      const h0 = Math.floor((i * h) / oh);
-      const h1 = Math.ceil(((i + 1) * h) / oh);
       for (let j = 0; j < ow; j++) {
-        const w0 = Math.floor((j * w) / ow);
-        const w1 = Math.ceil(((j + 1) * w) / ow);
-        let s = 0;
-        for (let a = h0; a < h1; a++) for (let b = w0; b < w1; b++) s += d[p * h * w + a * w + b];
-        out.push(s / ((h1 - h0) * (w1 - w0)));
+        const cells: number[] = [];
+        for (let a = Math.floor((i * h) / oh); a < Math.ceil(((i + 1) * h) / oh); a++) {
+          for (let b = Math.floor((j * w) / ow); b < Math.ceil(((j + 1) * w) / ow); b++) cells.push(d[p * h * w + a * w + b]);
+        }
+        out.push(reduce(cells));
       }
     }
   }
   return Float64Array.from(out);
 }
 
-/** Adaptive max pooling written directly: the max (first on ties) over PyTorch's windows. */
-function adaptiveMaxReference(x: nb.Tensor, oh: number, ow: number): Float64Array {
-  const [n, c, h, w] = x.shape;
-  const d = x.dataSync();
-  const out: number[] = [];
-  for (let p = 0; p < n * c; p++) {
-    for (let i = 0; i < oh; i++) {
-      for (let j = 0; j < ow; j++) {
-        let best = -Infinity;
-        for (let a = Math.floor((i * h) / oh); a < Math.ceil(((i + 1) * h) / oh); a++) {
-          for (let b = Math.floor((j * w) / ow); b < Math.ceil(((j + 1) * w) / ow); b++) best = Math.max(best, d[p * h * w + a * w + b]);
-        }
-        out.push(best);
-      }
-    }
-  }
-  return Float64Array.from(out);
-}
+const adaptiveReference = (x: nb.Tensor, oh: number, ow: number): Float64Array =>
+  adaptiveWindows(x, oh, ow, (cells) => cells.reduce((s, v) => s + v, 0) / cells.length);
+const adaptiveMaxReference = (x: nb.Tensor, oh: number, ow: number): Float64Array =>
+  adaptiveWindows(x, oh, ow, (cells) => Math.max(...cells));
 
 /**
  * Average pooling as PyTorch writes it: window rows h0 … min(h0 + k, H + pad) − 1 (ceilMode's last

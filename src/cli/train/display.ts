@@ -1,4 +1,5 @@
 /** The header before training and the summary after it, as text (pretty/plain) or JSON lines. */
+import type { BackendInfo } from '../backend.js';
 import type { Prepared } from '../data/load.js';
 import type { TestResult } from '../evaluation.js';
 import { confusionText, lossChart } from '../ui/charts.js';
@@ -14,7 +15,7 @@ export interface RunHeader {
   parameters: number;
   layerTable: string;
   settings: Record<string, string | number | boolean>;
-  backend: { name: string; threads: number };
+  backend: BackendInfo;
   paths: OutputPaths;
 }
 
@@ -29,18 +30,13 @@ export function splitCounts(data: Prepared): Record<string, number> {
   };
 }
 
-/** Whether V8 collects garbage on the main thread only (bin/nabla.js starts `train` so on ≤ 4 cores). */
-function singleThreadedGc(): boolean {
-  return process.execArgv.includes('--single-threaded-gc') || (process.env.NODE_OPTIONS ?? '').includes('--single-threaded-gc');
-}
-
 export function printHeader(mode: OutputMode, h: RunHeader): void {
   const counts = splitCounts(h.data);
   if (mode === 'json') {
     jsonLine({
       event: 'start', data: h.data.title, task: h.data.task, classes: h.data.classes, inputShape: h.data.inputShape, examples: counts,
       model: h.modelName, parameters: h.parameters, settings: h.settings, backend: h.backend.name, threads: h.backend.threads,
-      singleThreadedGc: singleThreadedGc(), out: h.paths.model,
+      singleThreadedGc: h.backend.singleThreadedGc, out: h.paths.model,
     });
     return;
   }
@@ -55,7 +51,7 @@ export function printHeader(mode: OutputMode, h: RunHeader): void {
   out(row('model', `${color.bold(h.modelName)}  ${h.modelShape} ${color.dim('·')} ${color.bold(int(h.parameters))} parameters`));
   const s = h.settings;
   out(row('training', `${s.optimizer} lr ${s.lr} ${color.dim('·')} ${s.loss} ${color.dim('·')} batch ${s.batchSize} ${color.dim('·')} ${s.epochs} epochs ${color.dim('·')} seed ${s.seed}${s.l2 ? ` ${color.dim('·')} l2 ${s.l2}` : ''}${s.dropout ? ` ${color.dim('·')} dropout ${s.dropout}` : ''}${s.earlyStopping !== undefined && s.earlyStopping !== '' ? ` ${color.dim('·')} early stopping ${s.earlyStopping}` : ''}`));
-  const gc = singleThreadedGc() ? ` ${color.dim('·')} GC on the main thread` : '';
+  const gc = h.backend.singleThreadedGc ? ` ${color.dim('·')} GC on the main thread` : '';
   out(row('backend', `${h.backend.name} ${color.dim('·')} ${h.backend.threads} thread${h.backend.threads === 1 ? '' : 's'}${gc}`));
   out(row('output', h.paths.model));
   out();
