@@ -266,3 +266,22 @@ export function gemmPacked(
     }
   }
 }
+
+/** Bytes of the scratch `gemmKernelLoop` uses per thread (kc ≤ 256). */
+export function gemmKernelLoopBytes(): i32 {
+  return (MR + NR) * 256 * 4 + MR * NR * 4 + 64;
+}
+
+/**
+ * Benchmark only: the build's micro-kernel `reps` times over one pair of packed panels of kc
+ * (≤ 256) steps that stay in L1 (the thread's gemmKernelLoopBytes() of scratch from `work`):
+ * no packing, no cache misses, so 2·MR·NR·kc·reps flops at the rate the GEMM's inner loop
+ * can reach on this core. The panels are zeroed, so C stays finite.
+ */
+export function gemmKernelLoop(kc: i32, reps: i32, work: usize, thread: i32): void {
+  const pa = work + <usize>thread * <usize>gemmKernelLoopBytes();
+  const pb = pa + <usize>(MR * 256 * 4);
+  const c = pb + <usize>(NR * 256 * 4);
+  memory.fill(pa, 0, <usize>gemmKernelLoopBytes());
+  for (let r = 0; r < reps; r++) microKernel(kc, pa, pb, c, NR * 4, false);
+}

@@ -12,7 +12,7 @@ import { enableRelaxedSimdOnNode } from '../src/backend/wasm/features.js';
 
 const SOURCE = fileURLToPath(new URL('../assembly/microbench/kernels.ts', import.meta.url));
 /** [export, rows, columns] of each tile. */
-const TILES: [string, number, number][] = [['tile4x8', 4, 8], ['tile4x8Broadcast', 4, 8], ['tile2x16', 2, 16], ['tile3x12', 3, 12]];
+const TILES: [string, number, number][] = [['tile4x8', 4, 8], ['tile4x8Broadcast', 4, 8], ['tile2x16', 2, 16], ['tile3x12', 3, 12], ['tile2x8', 2, 8], ['tile2x8Pair', 2, 8], ['tile1x32', 1, 32]];
 const KC = 256;
 const REPS = 20_000;
 const ROUNDS = 3;

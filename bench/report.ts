@@ -104,7 +104,7 @@ function configKey(r: BenchRecord): string {
 
 function sectionLines(workload: string, unit: Unit, rows: BenchRecord[], failed: Set<string>): string[] {
   // A nabla configuration that failed has no figure to compare with, not even its RSS.
-  const nablaRows = rows.filter((r) => r.impl === 'nabla' && r.value !== null && !failed.has(configKey(r)) && (unit !== 'acc' || (r.epochs ?? 1) === 1));
+  const nablaRows = rows.filter((r) => r.impl === 'nabla' && r.value !== null && !r.ceiling && !failed.has(configKey(r)) && (unit !== 'acc' || (r.epochs ?? 1) === 1));
   const threadsVary = new Set(nablaRows.map((r) => `${r.backend}`)).size !== nablaRows.length;
   // Speed decides which torch configuration nabla is held against; accuracy and memory do not.
   const best = unit === 'GFLOP/s' || unit === 's' ? fastestTorch(rows, unit) : null;
@@ -117,7 +117,7 @@ function sectionLines(workload: string, unit: Unit, rows: BenchRecord[], failed:
     if (r === best && rows.filter((x) => x.impl === 'torch').length > 1) notes.push('fastest torch configuration');
     if (r.error) notes.push(`FAILED: ${r.error}`);
     else if (failed.has(configKey(r))) notes.push('of a job that failed');
-    else if (r.note && (r.value === null || r.unit === 's')) notes.push(r.note); // why nothing, or the epochs behind a time
+    else if (r.note && (r.value === null || r.unit === 's' || r.ceiling)) notes.push(r.note); // why nothing, the epochs behind a time, what a bound is
     const value = r.value === null ? '—' : `${r.extrapolated ? '~' : ''}${formatValue(r.value, unit)}`;
     const ratios = nablaRows.map((n) => {
       if (r.impl === 'nabla' || failed.has(configKey(r))) return '';

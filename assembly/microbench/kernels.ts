@@ -90,3 +90,75 @@ export function tile3x12(kc: i32, pa: usize, pb: usize, c: usize, reps: i32): vo
     keep(c + 16, f32x4.add(c12, c20), f32x4.add(c21, c22));
   }
 }
+
+/**
+ * 2×8 tile: 4 accumulators. With FMA its 4 chains of 4-cycle latency cap it at one FMA a cycle
+ * (half of the 2×16's); without, the add chain binds it (see tile2x8Pair).
+ */
+export function tile2x8(kc: i32, pa: usize, pb: usize, c: usize, reps: i32): void {
+  for (let r = 0; r < reps; r++) {
+    let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+    let a0 = pa, b = pb;
+    const end = pb + <usize>kc * 32;
+    do {
+      const b0 = v128.load(b), b1 = v128.load(b, 16);
+      let a = v128.load32_splat(a0); c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
+      a = v128.load32_splat(a0, 4); c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
+      a0 += 8;
+      b += 32;
+    } while (b < end);
+    keep(c, f32x4.add(c00, c01), f32x4.add(c10, c11));
+  }
+}
+
+/** Two k steps' products summed before they reach the accumulator: half the accumulator chain. */
+@inline function pair(a: v128, b: v128, a2: v128, b2: v128, c: v128): v128 {
+  return f32x4.add(c, f32x4.add(f32x4.mul(a, b), f32x4.mul(a2, b2)));
+}
+
+/**
+ * 2×8 tile, two k steps per iteration: half the accumulator chain. Without FMA it lifts the
+ * 2×8 to the 4×8's rate and no higher, so latency is not what holds mul + add at ~35 per core
+ * here; the figures fit a limit of about 4 vector µops a cycle, loads included.
+ */
+export function tile2x8Pair(kc: i32, pa: usize, pb: usize, c: usize, reps: i32): void {
+  for (let r = 0; r < reps; r++) {
+    let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+    let a0 = pa, b = pb;
+    const end = pb + <usize>kc * 32;
+    do {
+      const b0 = v128.load(b), b1 = v128.load(b, 16), d0 = v128.load(b, 32), d1 = v128.load(b, 48);
+      let a = v128.load32_splat(a0), e = v128.load32_splat(a0, 8);
+      c00 = pair(a, b0, e, d0, c00); c01 = pair(a, b1, e, d1, c01);
+      a = v128.load32_splat(a0, 4); e = v128.load32_splat(a0, 12);
+      c10 = pair(a, b0, e, d0, c10); c11 = pair(a, b1, e, d1, c11);
+      a0 += 16;
+      b += 64;
+    } while (b < end);
+    keep(c, f32x4.add(c00, c01), f32x4.add(c10, c11));
+  }
+}
+
+/**
+ * 1×32 tile: 8 B vectors each used once (a multiply could take them as memory operands), one
+ * broadcast of A per k step. Measured slower than 4×8 on both builds.
+ */
+export function tile1x32(kc: i32, pa: usize, pb: usize, c: usize, reps: i32): void {
+  for (let r = 0; r < reps; r++) {
+    let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+    let c4 = f32x4.splat(0), c5 = f32x4.splat(0), c6 = f32x4.splat(0), c7 = f32x4.splat(0);
+    let a0 = pa, b = pb;
+    const end = pb + <usize>kc * 128;
+    do {
+      const a = v128.load32_splat(a0);
+      c0 = madd(a, v128.load(b), c0); c1 = madd(a, v128.load(b, 16), c1);
+      c2 = madd(a, v128.load(b, 32), c2); c3 = madd(a, v128.load(b, 48), c3);
+      c4 = madd(a, v128.load(b, 64), c4); c5 = madd(a, v128.load(b, 80), c5);
+      c6 = madd(a, v128.load(b, 96), c6); c7 = madd(a, v128.load(b, 112), c7);
+      a0 += 4;
+      b += 128;
+    } while (b < end);
+    keep(c, f32x4.add(c0, c1), f32x4.add(c2, c3));
+    keep(c + 16, f32x4.add(c4, c5), f32x4.add(c6, c7));
+  }
+}

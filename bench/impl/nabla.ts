@@ -4,7 +4,7 @@
  */
 import * as nb from 'nabla';
 import { emit, errorText, round, type BenchRecord, type Job } from './protocol.js';
-import { timeGemm, type Trainer } from './timing.js';
+import { median, timeGemm, type Trainer } from './timing.js';
 import { runWorker } from './worker.js';
 
 /** The part of src/backend/wasm/index.ts this worker uses (the module may not exist yet). */
@@ -14,17 +14,20 @@ interface WasmModule {
   setNumThreads?(n: number): void;
   getNumThreads?(): number;
   startWasmThreads?(): Promise<number>;
+  gemmKernelCeiling?(threads: number, rounds?: number, roundMs?: number): number | null;
 }
 
 // A computed specifier: the wasm backend is optional, and tsc must not require the file.
 const WASM_MODULE = '../../src/backend/wasm/index.js';
+
+/** The wasm backend's module, once a job selected that backend. */
+let wasm: WasmModule | null = null;
 
 /**
  * Selects the job's backend, loading the wasm backend when asked for and not yet registered.
  * Returns the threads the backend computes with.
  */
 async function selectBackend(name: string, threads: number): Promise<number> {
-  let wasm: WasmModule | null = null;
   // 'wasm-simd' is the wasm backend with its plain-SIMD build (no relaxed-SIMD FMA); a label
   // with a comma is a backend run in another configuration ('wasm, single-threaded GC').
   name = name.split(',')[0];
@@ -92,6 +95,45 @@ function runGemm(job: Job, base: Omit<BenchRecord, 'value' | 'unit'>): void {
     nb.makeResident(c);
     const o = timeGemm(() => { nb.matmul(a, b, { out: c }); }, 2 * m * k * n, job.quick);
     emit({ ...base, backend: `${base.backend} resident, out=`, value: round(o.gflops, 2), unit: 'GFLOP/s', note: 'A, B and C resident; nb.matmul(a, b, { out: c })' });
+    emitCeilings(job, base, () => { nb.matmul(a, b, { out: c }); }, 2 * m * k * n);
+  }
+}
+
+/**
+ * The GEMM's compute ceiling, on the job's threads and on one: the micro-kernel alone over
+ * L1-resident panels (no packing, no cache misses), every thread at once. On this shared VM
+ * what the second core adds changes from second to second, so the ceiling on the job's
+ * threads is measured in rounds alternating with rounds of the product (`product`, the
+ * "resident, out=" one): each round's product ÷ the ceiling next to it is the share the
+ * blocking, packing and hand-offs keep, whatever the hardware gave at that moment.
+ */
+function emitCeilings(job: Job, base: Omit<BenchRecord, 'value' | 'unit'>, product: () => void, flops: number): void {
+  const ceilingAt = wasm?.gemmKernelCeiling;
+  if (!ceilingAt) return;
+  const rounds = job.quick ? 2 : 7;
+  const ceilings: number[] = [];
+  const kept: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const t0 = performance.now();
+    let n = 0;
+    do {
+      product();
+      n++;
+    } while (performance.now() - t0 < 200);
+    const gflops = (flops * n) / ((performance.now() - t0) / 1000) / 1e9;
+    const ceiling = ceilingAt(job.threads, 1, 100);
+    if (!ceiling) return;
+    ceilings.push(ceiling);
+    kept.push(gflops / ceiling);
+  }
+  const where = job.threads > 1 ? `${job.threads} threads at once` : 'one thread';
+  emit({
+    ...base, backend: `${base.backend} kernel ceiling`, value: round(median(ceilings), 2), unit: 'GFLOP/s', ceiling: true,
+    note: `the micro-kernel alone, panels in L1, ${where}; "resident, out=" kept ${Math.round(100 * median(kept))}% of it (median of ${rounds} rounds, each next to a round of the product)`,
+  });
+  if (job.threads > 1) {
+    const one = ceilingAt(1);
+    if (one) emit({ ...base, backend: `${base.backend} kernel ceiling`, threads: 1, value: round(one, 2), unit: 'GFLOP/s', ceiling: true, note: 'the micro-kernel alone, panels in L1, one thread' });
   }
 }
 

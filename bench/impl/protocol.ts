@@ -62,6 +62,8 @@ export interface BenchRecord {
   blasThreads?: number;
   error?: string;
   note?: string;
+  /** A bound measured for reference (the GEMM's compute ceiling), not a configuration to compare. */
+  ceiling?: boolean;
 }
 
 /** The workload name a GEMM figure is filed under. */

@@ -24,14 +24,30 @@ describe.each(backends)('npm run bench --json on %s', (backend) => {
     const args = ['--conditions=source', '--import', 'tsx', 'bench/run.ts',
       '--only', 'gemm', '--impl', 'nabla', '--backends', backend, '--gemm', '24x40x16', '--quick', '--json'];
     const { stdout } = await run(process.execPath, args, { cwd: ROOT, timeout: 19_000 });
-    const lines = stdout.trim().split('\n');
+    const all = stdout.trim().split('\n').map((l) => JSON.parse(l) as BenchRecord);
     // wasm also times the product with A and B resident in wasm memory (backend 'wasm resident'),
-    // and into a resident C given as out ('wasm resident, out=').
+    // and into a resident C given as out ('wasm resident, out='), and measures the compute
+    // ceiling of its micro-kernel (on the job's threads and on one).
     const resident = backend === 'wasm';
-    expect(lines).toHaveLength(resident ? 4 : 2);
-    const records = lines.map((l) => JSON.parse(l) as BenchRecord);
+    const ceilings = all.filter((r) => r.ceiling);
+    const records = all.filter((r) => !r.ceiling);
+    expect(records).toHaveLength(resident ? 4 : 2);
     expect(records.map((r) => r.backend).sort())
       .toEqual(resident ? [backend, backend, `${backend} resident`, `${backend} resident, out=`] : [backend, backend]);
+    if (resident) {
+      const threads = records[0].threads;
+      expect(ceilings.map((r) => r.threads)).toEqual(threads > 1 ? [threads, 1] : [1]);
+      for (const r of ceilings) {
+        expect(r.backend).toBe(`${backend} kernel ceiling`);
+        expect(r.unit).toBe('GFLOP/s');
+        // Somewhere between a slow browser-class core and several times this VM's ~50 per core.
+        expect(r.value!).toBeGreaterThan(1);
+        expect(r.value!).toBeLessThan(1000);
+      }
+      expect(ceilings[0].note).toMatch(/"resident, out=" kept \d+% of it/);
+    } else {
+      expect(ceilings).toEqual([]);
+    }
     for (const r of records) {
       expect(r.workload).toBe('gemm-24x40x16');
       expect(r.impl).toBe('nabla');
@@ -215,6 +231,17 @@ describe('bench table', () => {
     // An epoch time shows the epochs behind its median.
     const timed = formatTable([{ ...rec('torch', 'cpu', 0.7), workload: 'mlp', unit: 's', note: 'median of 3 epochs: 0.71, 0.70, 0.69 s' }]);
     expect(timed).toContain('median of 3 epochs: 0.71, 0.70, 0.69 s');
+  });
+
+  it('shows a ceiling row with its note and no ratio column of its own', () => {
+    const table = formatTable([
+      rec('nabla', 'wasm', 80, { threads: 2 }),
+      rec('nabla', 'wasm kernel ceiling', 95, { threads: 2, ceiling: true, note: 'the micro-kernel alone; kept 84% of it' }),
+      rec('torch', 'cpu+openblas', 160, { threads: 2 }),
+    ]);
+    expect(table).not.toContain('nabla wasm kernel ceiling ÷ this');
+    expect(table).toMatch(/nabla wasm kernel ceiling\s+2\s+95\.0\s+the micro-kernel alone; kept 84% of it/);
+    expect(table).toMatch(/torch cpu\+openblas\s+2\s+160\s+0\.50/);
   });
 
   it('gives no ratios against a nabla configuration that failed', () => {

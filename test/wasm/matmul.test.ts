@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as nb from 'nabla';
 import { jsBackend } from '../../src/backend/js/index.js';
-import { setNumThreads, startWasmThreads, wasmBackend, wasmInfo } from '../../src/backend/wasm/index.js';
+import { gemmKernelCeiling, setNumThreads, startWasmThreads, wasmBackend, wasmInfo } from '../../src/backend/wasm/index.js';
 import { splitRange } from '../../src/backend/wasm/runtime.js';
 import { expectClose } from '../helpers.js';
 import { loadWasm, referenceProduct, uniform, type ProductSpec } from './setup.js';
@@ -160,6 +160,24 @@ describe('wasm matmul threads', () => {
       results.forEach((r, i) => expect(r.equals(results[0]), `${JSON.stringify(s)}, run ${i}`).toBe(true));
     }
     expect(workerChunks()).toBeGreaterThan(before);
+  });
+});
+
+describe('GEMM compute ceiling (for benchmarks)', () => {
+  it('runs the micro-kernel on one thread and on two, and checks its thread count', async () => {
+    setNumThreads(2);
+    await startWasmThreads();
+    const before = workerChunks();
+    const one = gemmKernelCeiling(1, 1, 5)!;
+    expect(workerChunks()).toBe(before);
+    const two = gemmKernelCeiling(2, 3, 5)!;
+    for (const gflops of [one, two]) {
+      expect(Number.isFinite(gflops)).toBe(true);
+      expect(gflops).toBeGreaterThan(0.5);
+    }
+    expect(() => gemmKernelCeiling(0)).toThrow(/gemmKernelCeiling: expected an integer ≥ 1 threads, got 0/);
+    // The kernels still compute correctly after it (it used the scratch arena, nothing else).
+    checkProduct(spec(1, 64, 48, 40), 7);
   });
 });
 

@@ -16,6 +16,7 @@ import {
 
 export type { WasmFeatures, WasmOptions, WasmVariant };
 export { WASM_KERNELS, wasmBackend } from './backend.js';
+export { gemmKernelCeiling } from './matmul.js';
 
 /**
  * Compiles the wasm kernels and registers the `wasm` backend. Resolves to true when it is

@@ -154,3 +154,54 @@ function sharedPackingProduct(rt: WasmRuntime, p: Product, threads: number): boo
   runJobs(rt, chunks, threads);
   return true;
 }
+
+/** k steps of the panels the ceiling's micro-kernel runs over (they stay in L1). */
+const CEILING_KC = 256;
+/** Milliseconds of work per chunk of the ceiling's rounds. */
+const CEILING_CHUNK_MS = 2;
+
+/**
+ * The compute ceiling of the GEMM on `threads` threads now, in GFLOP/s: the build's
+ * micro-kernel over packed panels that stay in L1, run by every thread at once for `rounds`
+ * rounds of about `roundMs` (the median round). No packing, no cache misses, no copies: a
+ * product's GFLOP/s divided by this is the share its blocking and hand-offs keep, and this
+ * at 2 threads divided by this at 1 is what the second core adds at the moment (on a shared
+ * VM, less than 2). Workers that are not ready yet do not count (call startWasmThreads
+ * first). For benchmarks; null before the wasm backend loaded.
+ */
+export function gemmKernelCeiling(threads: number, rounds = 5, roundMs = 100): number | null {
+  if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`gemmKernelCeiling: expected an integer ≥ 1 threads, got ${threads}`);
+  const rt = currentRuntime();
+  if (!rt) return null;
+  const ex = rt.exports;
+  // Both builds' register tiles hold 32 elements of C (2×16 relaxed, 4×8 plain).
+  const flopsPerRep = 2 * 32 * CEILING_KC;
+  const scratch = (workers: number): number => {
+    rt.heap.reset();
+    return rt.heap.alloc((ex.gemmKernelLoopBytes() as number) * workers);
+  };
+  // Calibrate a chunk of about CEILING_CHUNK_MS on this thread (after a warm-up: V8 optimises hot wasm late).
+  let work = scratch(1);
+  ex.gemmKernelLoop(CEILING_KC, 20_000, work, 0);
+  const start = performance.now();
+  ex.gemmKernelLoop(CEILING_KC, 2000, work, 0);
+  const repsPerMs = 2000 / Math.max(1e-3, performance.now() - start);
+  const reps = Math.max(1, Math.round(repsPerMs * CEILING_CHUNK_MS));
+  const results: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    let used = 1;
+    if (threads > 1 && rt.pool) {
+      rt.pool.ensureWorkers(threads - 1);
+      used = 1 + rt.pool.readyCount(threads - 1);
+      if (used > 1) rt.pool.wake();
+    }
+    const count = Math.max(1, Math.round((roundMs / CEILING_CHUNK_MS) * used));
+    work = scratch(used);
+    const chunks: Job[] = Array.from({ length: count }, () => ({ fn: 'gemmKernelLoop', args: [CEILING_KC, reps, work] }));
+    const t0 = performance.now();
+    runJobs(rt, chunks, used);
+    results.push((count * reps * flopsPerRep) / ((performance.now() - t0) / 1000) / 1e9);
+  }
+  results.sort((a, b) => a - b);
+  return results[Math.floor(results.length / 2)];
+}
