@@ -166,3 +166,8 @@ export function binary(
     binaryRun(op, a + ao, aStep, b + bo, bStep, out + oo, end - start);
   }
 }
+
+/** Zeroes `bytes` bytes from `at` (memory.fill: a native memset, unlike a JS fill of shared memory). */
+export function fillZero(at: usize, bytes: usize): void {
+  memory.fill(at, 0, bytes);
+}

@@ -51,7 +51,7 @@ const ownedGradients = new WeakMap<Tensor, Tensor>();
 export function ownGradient(param: Tensor): void {
   const current = param.grad;
   if (current && ownedGradients.has(current) && current.dtype === param.dtype && shapesEqual(current.shape, param.shape)) {
-    current.data.fill(0);
+    kernelsFor(current.dtype).fill(current.data, 0);
     return;
   }
   const fresh = residentZeros(param.shape, param.dtype);

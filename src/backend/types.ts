@@ -90,6 +90,8 @@ export interface Kernels {
   softmax(x: TypedArray, shape: Shape, axis: number, log: boolean, out: TypedArray): void;
   /** Copies with conversion; float to int32 truncates toward zero. */
   cast(x: TypedArray, out: TypedArray): void;
+  /** out[i] = value for every i (zeroing a kept gradient each step). */
+  fill(out: TypedArray, value: number): void;
   /**
    * Unfolds image patches for convolution as a GEMM. x [N, C, inH, inW] → out
    * [C·kH·kW, N·outH·outW]: row (c, ki, kj), column (n, oh, ow) holds

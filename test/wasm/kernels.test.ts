@@ -103,6 +103,32 @@ function broadcastShape(a: number[], b: number[]): number[] {
   return Array.from({ length: nd }, (_, i) => Math.max(a[a.length - nd + i] ?? 1, b[b.length - nd + i] ?? 1));
 }
 
+describe('wasm fill', () => {
+  it('zeroes a resident array in wasm memory, exactly its own bytes, and fills anything else like js', () => {
+    const resident = (n: number): Float32Array => wasmBackend.residentArray!('float32', n) as Float32Array;
+    const [first, r, after] = [resident(16), resident(1001), resident(16)];
+    for (const t of [first, r, after]) t.set(uniform(t.length, 4, 1, 2));
+    r[0] = -0;
+    r[1000] = NaN;
+    const before = [first.slice(), after.slice()];
+    wasmBackend.fill(r, 0);
+    expect(r.every((x) => Object.is(x, 0))).toBe(true);
+    // The allocator's neighbouring blocks are untouched.
+    expect([first, after]).toEqual(before);
+    // Not resident, or not zero: the js kernel (−0 stays −0; any value).
+    const plain = uniform(300, 5, -1, 1);
+    wasmBackend.fill(plain, 0);
+    expect(plain.every((x) => Object.is(x, 0))).toBe(true);
+    for (const value of [-0, 2.5, NaN]) {
+      wasmBackend.fill(r, value);
+      expect(r.every((x) => Object.is(x, Math.fround(value)))).toBe(true);
+    }
+    const ints = new Int32Array(5);
+    wasmBackend.fill(ints, 7);
+    expect([...ints]).toEqual([7, 7, 7, 7, 7]);
+  });
+});
+
 describe('wasm binary kernels against js', () => {
   it.each(BROADCASTS)('%j with %j: every op bit-identical, NaN and −0 included', (aShape, bShape) => {
     const outShape = broadcastShape(aShape, bShape);

@@ -189,6 +189,11 @@ export function where(
   });
 }
 
+/** out[i] = value (see Kernels.fill). */
+export function fill(out: TypedArray, value: number): void {
+  out.fill(value);
+}
+
 export function cast(x: TypedArray, out: TypedArray): void {
   if (out instanceof Int32Array && !(x instanceof Int32Array)) {
     for (let i = 0; i < x.length; i++) out[i] = Math.trunc(x[i]);

@@ -1,5 +1,5 @@
 import type { Backend } from '../types.js';
-import { binary, cast, unary, where } from './elementwise.js';
+import { binary, cast, fill, unary, where } from './elementwise.js';
 import { concat, gather, pad, permute, scatterAdd, slice } from './layout.js';
 import { matmul } from './matmul.js';
 import { argReduce, reduce, softmax } from './reduce.js';
@@ -29,6 +29,7 @@ export const jsBackend: Backend = {
   scatterAdd,
   softmax,
   cast,
+  fill,
   im2col,
   col2im,
   maxPool2d,

@@ -6,7 +6,7 @@ import { jsBackend } from '../js/index.js';
 import type { Backend, DType, Kernels, OptimizerKernels, TypedArray } from '../types.js';
 import { avgPool2d, avgPool2dBackward, col2im, im2col, maxPool2d, maxPool2dBackward } from './conv.js';
 import { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from './conv2d.js';
-import { binary, unary } from './elementwise.js';
+import { binary, fill, unary } from './elementwise.js';
 import { matmul } from './matmul.js';
 import { reduce, softmax } from './reduce.js';
 import { adamStep, sgdStep } from './optim.js';
@@ -20,6 +20,7 @@ const wasmKernels: Partial<Kernels & OptimizerKernels> = {
   conv2dMaxPoolRelu,
   conv2dMaxPoolReluBackward,
   matmul,
+  fill,
   unary,
   binary,
   reduce,

@@ -145,3 +145,17 @@ export function binary(
   runJobs(rt, jobs, threads);
   heap.finishOutput(po, out as Float32Array);
 }
+
+/**
+ * out[i] = value. A resident array is zeroed by wasm's memory.fill: TypedArray.fill over
+ * shared memory takes V8's slow path (37 µs for a 400 KB gradient here, against 5 µs unshared).
+ */
+export function fill(out: TypedArray, value: number): void {
+  const rt = currentRuntime();
+  const at = rt && value === 0 && !Object.is(value, -0) ? rt.heap.addressOf(out) : -1;
+  if (at < 0) {
+    jsBackend.fill(out, value);
+    return;
+  }
+  rt!.exports.fillZero(at, out.byteLength);
+}
