@@ -131,7 +131,7 @@ export function col2im(cols: usize, out: usize, g: usize, c0: i32, c1: i32): voi
   }
 }
 
-/** Max of one window (output (oh, ow) of the plane at src) into out[o], argmax[o]: first largest, NaN wins. */
+/** Max of one window (output (oh, ow) of the plane at src) into out[o], argmax[o]: first largest, else last NaN. */
 @inline function maxWindow(x: usize, out: usize, argmax: usize, src: i32, oh: i32, ow: i32, o: i32): void {
   const h0 = oh * strideH - padH;
   const kiLo = firstInside(h0, dilationH);
@@ -147,7 +147,7 @@ export function col2im(cols: usize, out: usize, g: usize, c0: i32, c1: i32): voi
       const at = rowAt + kj * dilationW;
       const v = load<f32>(f32At(x, at));
       // Branch-free: which value wins is data-dependent and mispredicts half the time.
-      const take = (v > best) | (bestAt < 0) | ((v != v) & (best == best));
+      const take = (v > best) | (bestAt < 0) | (v != v); // PyTorch's `val > maxval || isnan(val)`
       best = select<f32>(v, best, take);
       bestAt = select<i32>(at, bestAt, take);
     }
@@ -156,14 +156,14 @@ export function col2im(cols: usize, out: usize, g: usize, c0: i32, c1: i32): voi
   store<i32>(f32At(argmax, o), bestAt);
 }
 
-/** The vector form of maxWindow's update: lanes where v beats best (or is the first NaN) take v and its index. */
+/** The vector form of maxWindow's update: lanes where v beats best (or is NaN) take v and its index. */
 @inline function takes(v: v128, best: v128): v128 {
-  return v128.or(f32x4.gt(v, best), v128.and(f32x4.ne(v, v), f32x4.eq(best, best)));
+  return v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
 }
 
 /**
- * Max over each window of planes [p0, p1); argmax: flat index into x of the first largest (NaN
- * wins). Windows 2 wide with stride 2, no padding and all inside the image (the usual 2×2
+ * Max over each window of planes [p0, p1); argmax: flat index into x of the first largest, or of
+ * the last NaN where the window has one (PyTorch's choice). Windows 2 wide with stride 2, no padding and all inside the image (the usual 2×2
  * pooling) take 4 outputs at a time in SIMD: two loads per window row, split into even and odd columns.
  */
 export function maxPool2d(x: usize, out: usize, argmax: usize, g: usize, p0: i32, p1: i32): void {

@@ -6,7 +6,7 @@ import { backends, expectClose } from '../helpers';
  * Max pooling's kernels (the forward with its arg-max, and the backward that routes each
  * gradient to its window's arg-max) against a reference written in the test, on shapes that
  * mix the 4-wide SIMD path of 2-wide stride-2 windows with its scalar tail, with ties (the
- * first maximum wins) and NaN (it wins, as in PyTorch). Every input has ≥ 256 elements, so the
+ * first maximum wins) and NaN (it wins, and of two NaN in a window the last, as in PyTorch). Every input has ≥ 256 elements, so the
  * wasm backend runs its own kernels rather than handing small ones to js.
  */
 
@@ -14,7 +14,7 @@ interface Pool {
   n: number; c: number; h: number; w: number; kH: number; kW: number; sH: number; sW: number; pH: number; pW: number;
 }
 
-/** y and, for an output gradient gy, dx: the first largest cell of each window (NaN first) gets gy. */
+/** y and, for an output gradient gy, dx: the first largest cell of each window, or its last NaN, gets gy. */
 function reference(p: Pool, x: number[], gy: number[]) {
   const oh = Math.floor((p.h + 2 * p.pH - p.kH) / p.sH) + 1;
   const ow = Math.floor((p.w + 2 * p.pW - p.kW) / p.sW) + 1;
@@ -32,7 +32,7 @@ function reference(p: Pool, x: number[], gy: number[]) {
             if (r < 0 || r >= p.h || s < 0 || s >= p.w) continue;
             const at = (plane * p.h + r) * p.w + s;
             const v = x[at];
-            if (bestAt < 0 || (Number.isNaN(v) && !Number.isNaN(best)) || v > best) {
+            if (bestAt < 0 || Number.isNaN(v) || v > best) {
               best = v;
               bestAt = at;
             }
@@ -72,9 +72,10 @@ describe.each(backends)('max pooling kernels on %s', (backend) => {
   });
 
   it.each(cases)('%s', (_name, p) => {
-    // Values on a coarse grid so that windows hold ties; two NaN.
+    // Values on a coarse grid so that windows hold ties; NaN, two of them in the window of x[3].
     const x = Array.from(nb.randint(0, 4, [p.n * p.c * p.h * p.w]).dataSync(), (v) => v / 2);
     x[3] = NaN;
+    x[p.w + 2] = NaN;
     x[x.length - 2] = NaN;
     const { shape, y } = reference(p, x, []);
     const gy = Array.from({ length: y.length }, (_, i) => (i % 7) - 3);

@@ -94,6 +94,20 @@ describe.each(backends)('pooling on %s', (backend) => {
       expectClose(nb.maxPool2d(withNaN, [1, 2]), [[[[NaN, 4]]]]);
     });
 
+    it('sends a window\'s gradient to its last NaN, as PyTorch does', () => {
+      // PyTorch 1.13, max_pool2d and adaptive_max_pool2d with return_indices: [1, NaN, 3, NaN] → index 3,
+      // [NaN, 5, NaN, 2] → index 2 (its kernels keep `val > maxval || isnan(val)`).
+      for (const [row, at] of [[[1, NaN, 3, NaN], 3], [[NaN, 5, NaN, 2], 2]] as [number[], number][]) {
+        for (const pool of [(t: nb.Tensor) => nb.maxPool2d(t, [1, 4]), (t: nb.Tensor) => nb.adaptiveMaxPool2d(t, [1, 1])]) {
+          const x = nb.tensor([[[row]]], { requiresGrad: true });
+          const y = pool(x);
+          expect(Number.isNaN(y.item())).toBe(true);
+          y.backward(nb.tensor([[[[5]]]]));
+          expect(Array.from(x.grad!.dataSync())).toEqual(row.map((_, i) => (i === at ? 5 : 0)));
+        }
+      }
+    });
+
     it('supports dilation and unbatched [C, H, W] input', () => {
       // Taps (0,0), (0,2), (2,0), (2,2) of each window.
       const y = nb.maxPool2d(image().reshape([1, 4, 4]), 2, { stride: 1, dilation: 2 });

@@ -62,7 +62,7 @@ describe('wasm backend selection', () => {
     }
     expect([...WASM_KERNELS].sort()).toEqual([
       'adamStep', 'avgPool2d', 'avgPool2dBackward', 'binary', 'col2im', 'conv2d', 'conv2dBackwardInput', 'conv2dBackwardWeight',
-      'conv2dMaxPoolRelu', 'conv2dMaxPoolReluBackward',
+      'conv2dMaxPoolRelu', 'conv2dMaxPoolReluBackward', 'fill',
       'im2col', 'matmul', 'maxPool2d', 'maxPool2dBackward', 'reduce', 'sgdStep', 'softmax', 'unary',
     ]);
   });

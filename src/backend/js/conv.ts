@@ -110,8 +110,9 @@ export function maxPool2d(x: TypedArray, g: Conv2dGeometry, out: TypedArray, arg
           for (let kj = kjLo; kj < kjHi; kj++) {
             const at = rowAt + kj * dilationW;
             const v = x[at];
-            // `v !== v` lets a NaN win (and stay), as PyTorch propagates NaN through max pooling.
-            if (v > best || bestAt < 0 || (v !== v && best === best)) {
+            // A NaN wins, and a later NaN takes over: PyTorch's `val > maxval || isnan(val)`, so
+            // the gradient of a window with NaNs goes to its last NaN, as in PyTorch.
+            if (v > best || bestAt < 0 || v !== v) {
               best = v;
               bestAt = at;
             }
@@ -143,7 +144,7 @@ export function adaptiveMaxPool2d(x: TypedArray, g: Conv2dGeometry, out: TypedAr
           for (let w = w0; w < w1; w++) {
             const at = src + h * inW + w;
             const v = x[at];
-            if (v > best || (v !== v && best === best)) {
+            if (v > best || v !== v) { // NaN: the last one wins, as in maxPool2d
               best = v;
               bestAt = at;
             }
