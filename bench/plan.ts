@@ -23,6 +23,11 @@ export interface Options {
   verbose: boolean;
   /** Also write the JSON lines to this file (--save). */
   save: string | null;
+  /**
+   * How many times each training job of nabla's wasm configurations and of PyTorch runs
+   * (--rounds), the rounds alternating in order; the figure is the median of the rounds.
+   */
+  rounds: number;
 }
 
 export const DEFAULT_GEMM: [number, number, number][] = [[128, 784, 128], [512, 512, 512], [1024, 1024, 1024]];
@@ -39,6 +44,9 @@ export const USAGE = `npm run bench -- [options]
   --timeout 900           seconds before a job is killed and reported as timed out
   --json                  one JSON object per line on stdout instead of the table
   --save FILE             also write the JSON lines to FILE (with the table or --json)
+  --rounds 3              run the MLP and CNN jobs of nabla's wasm configurations and of
+                          PyTorch this many times, interleaved (each round in the opposite
+                          order to the last), and report the median round (default: 1)
   --verbose               show the workers' own output (on stderr)
 `;
 
@@ -67,7 +75,7 @@ function positiveInt(flag: string, v: string): number {
 export function parseArgs(argv: readonly string[]): Options {
   const o: Options = {
     quick: false, json: false, only: [...WORKLOADS], impls: [...IMPLS], backends: null,
-    gemm: DEFAULT_GEMM, nablaThreads: null, timeoutS: 900, verbose: false, save: null,
+    gemm: DEFAULT_GEMM, nablaThreads: null, timeoutS: 900, verbose: false, save: null, rounds: 1,
   };
   let timeoutGiven = false;
   for (let i = 0; i < argv.length; i++) {
@@ -82,6 +90,7 @@ export function parseArgs(argv: readonly string[]): Options {
       case '--impl': o.impls = oneOf(flag, list(flag, next()), IMPLS); break;
       case '--backends': o.backends = list(flag, next()); break;
       case '--nabla-threads': o.nablaThreads = list(flag, next()).map((v) => positiveInt(flag, v)); break;
+      case '--rounds': o.rounds = positiveInt(flag, list(flag, next())[0]); break;
       case '--timeout': o.timeoutS = positiveInt(flag, list(flag, next())[0]); timeoutGiven = true; break;
       case '--gemm':
         o.gemm = list(flag, next()).map((s) => {
@@ -116,6 +125,34 @@ export function torchConfigs(cores: number): TorchConfig[] {
 export interface PlannedJob {
   job: Job;
   env: Record<string, string>;
+  /** Which round of a repeated job this is (1-based; only with --rounds above 1). */
+  round?: number;
+}
+
+/** Jobs that --rounds repeats: training on nabla's wasm configurations and on PyTorch (seconds each, not minutes). */
+function repeatable({ job }: PlannedJob): boolean {
+  return job.workload !== 'gemm' && (job.impl === 'torch' || (job.impl === 'nabla' && job.backend.startsWith('wasm')));
+}
+
+/**
+ * With rounds > 1, each workload's repeatable jobs run again after its first pass, every other
+ * round in reverse order: on a shared VM whose speed drifts over minutes, nabla and PyTorch then
+ * meet the same drift, instead of one side's jobs all landing in a slow phase.
+ */
+function withRounds(jobs: PlannedJob[], rounds: number): PlannedJob[] {
+  if (rounds <= 1) return jobs;
+  const out: PlannedJob[] = [];
+  const workloads = [...new Set(jobs.map((p) => p.job.workload))];
+  for (const workload of workloads) {
+    const mine = jobs.filter((p) => p.job.workload === workload);
+    out.push(...mine.map((p) => (repeatable(p) ? { ...p, round: 1 } : p)));
+    const again = mine.filter(repeatable);
+    for (let round = 2; round <= rounds; round++) {
+      const order = round % 2 === 0 ? [...again].reverse() : again;
+      out.push(...order.map((p) => ({ ...p, round })));
+    }
+  }
+  return out;
 }
 
 /** What the planner needs to know about the machine. */
@@ -147,8 +184,13 @@ export const TIMED_EPOCHS: Record<string, number> = { mlp: 5, cnn: 3 };
 export const NABLA_LIMIT_S = 600;
 export const LIMIT_S = 120;
 
-/** Every job the options ask for, in the order they run: workload by workload. */
+/** Every job the options ask for, in the order they run: workload by workload (see withRounds). */
 export function planJobs(o: Options, ctx: PlanContext): PlannedJob[] {
+  return withRounds(firstPass(o, ctx), o.rounds);
+}
+
+/** Every job once, in the order they run: workload by workload. */
+function firstPass(o: Options, ctx: PlanContext): PlannedJob[] {
   const jobs: PlannedJob[] = [];
   const base = { quick: o.quick, batchSize: 128, seed: 0, subsetS: o.quick ? 2 : 30 };
   const nablaBackends = o.backends ?? ctx.nablaBackends;

@@ -137,6 +137,60 @@ function sectionLines(workload: string, unit: Unit, rows: BenchRecord[], failed:
   return lines;
 }
 
+/** The median of a non-empty list (the middle one of an odd count, else the mean of the two). */
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+/**
+ * Folds the records of --rounds into one per configuration and figure: the median of the
+ * rounds' values, with `rounds` set and, for a time, each round's figure in the note. Records
+ * without a round pass through, as do failed rounds (their error stays visible); a figure no
+ * round could take (no error) appears once. Each merged record takes the place of its first
+ * round's.
+ */
+export function mergeRounds(records: readonly BenchRecord[]): BenchRecord[] {
+  const key = (r: BenchRecord): string => `${r.workload}|${configKey(r)}|${r.unit}|${r.epochs ?? 1}`;
+  const groups = new Map<string, BenchRecord[]>();
+  for (const r of records) {
+    if (r.round === undefined || r.value === null) continue;
+    const list = groups.get(key(r)) ?? [];
+    list.push(r);
+    groups.set(key(r), list);
+  }
+  const out: BenchRecord[] = [];
+  const done = new Set<string>();
+  for (const r of records) {
+    if (r.round === undefined || r.error) {
+      out.push(r);
+      continue;
+    }
+    const k = key(r);
+    if (done.has(k)) continue;
+    done.add(k);
+    if (r.value === null) {
+      // Nothing measured but no failure (an accuracy not taken on a subset): said once.
+      const { round: _round, ...once } = r;
+      out.push(once);
+      continue;
+    }
+    const group = groups.get(k)!;
+    const values = group.map((g) => g.value!);
+    const { round: _round, ...first } = group[0];
+    const merged: BenchRecord = { ...first, value: median(values), rounds: group.length };
+    if (group.some((g) => g.extrapolated)) merged.extrapolated = true;
+    if (r.unit === 's') {
+      const each = values.map((v) => formatValue(v, r.unit)).join(', ');
+      const inner = first.note?.match(/^median of \d+ epochs/) ? `, each the ${first.note.split(':')[0]}` : '';
+      merged.note = `median of ${plural(group.length, 'round', 'rounds')}: ${each} s${inner}`;
+    }
+    out.push(merged);
+  }
+  return out;
+}
+
 /** The whole table: one section per workload and unit, in the order the workloads ran. */
 export function formatTable(records: readonly BenchRecord[]): string {
   const workloads: string[] = [];

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import * as nb from 'nabla';
 import { gemmName, MARKER, type BenchRecord, type Job, type Unit } from './impl/protocol.js';
 import { parseArgs, planJobs, UsageError, USAGE, type Options, type PlannedJob } from './plan.js';
-import { formatTable, formatValue, machine, machineLines } from './report.js';
+import { formatTable, formatValue, machine, machineLines, mergeRounds } from './report.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PYTHON = '/usr/bin/python3';
@@ -156,10 +156,11 @@ export function runJob(planned: PlannedJob, options: Pick<Options, 'timeoutS' | 
   });
 }
 
-function describe({ job, env }: PlannedJob): string {
+function describe({ job, env, round }: PlannedJob, rounds: number): string {
   const backend = job.impl === 'torch' ? '' : ` ${job.backend}`;
   const blas = env.OPENBLAS_NUM_THREADS ? ` OPENBLAS_NUM_THREADS=${env.OPENBLAS_NUM_THREADS}` : '';
-  return `${workloadName(job)} ${job.impl}${backend} threads=${job.threads}${blas}`;
+  const which = round !== undefined ? ` (round ${round}/${rounds})` : '';
+  return `${workloadName(job)} ${job.impl}${backend} threads=${job.threads}${blas}${which}`;
 }
 
 function summary(records: BenchRecord[]): string {
@@ -200,15 +201,22 @@ async function main(): Promise<void> {
   const all: BenchRecord[] = [];
   for (const [i, planned] of jobs.entries()) {
     const start = performance.now();
-    info(`[${i + 1}/${jobs.length}] ${describe(planned)} …`);
+    info(`[${i + 1}/${jobs.length}] ${describe(planned, options.rounds)} …`);
     const records = await runJob(planned, options, (r) => {
+      if (planned.round !== undefined) r.round = planned.round;
       if (options.json) process.stdout.write(`${JSON.stringify(r)}\n`);
       if (options.save) appendFileSync(options.save, `${JSON.stringify(r)}\n`);
     });
     all.push(...records);
     info(`    ${summary(records)} (${((performance.now() - start) / 1000).toFixed(1)} s)`);
   }
-  if (!options.json) process.stdout.write(`${formatTable(all)}\n`);
+  const merged = mergeRounds(all);
+  // With --rounds the JSON lines of each round come first, then one per figure with `rounds`.
+  for (const r of merged.filter((x) => x.rounds !== undefined)) {
+    if (options.json) process.stdout.write(`${JSON.stringify(r)}\n`);
+    if (options.save) appendFileSync(options.save, `${JSON.stringify(r)}\n`);
+  }
+  if (!options.json) process.stdout.write(`${formatTable(merged)}\n`);
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();

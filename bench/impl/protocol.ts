@@ -64,6 +64,10 @@ export interface BenchRecord {
   note?: string;
   /** A bound measured for reference (the GEMM's compute ceiling), not a configuration to compare. */
   ceiling?: boolean;
+  /** With --rounds: the round this figure was measured in (1-based). */
+  round?: number;
+  /** With --rounds: the figure is the median of this many rounds' figures. */
+  rounds?: number;
 }
 
 /** The workload name a GEMM figure is filed under. */

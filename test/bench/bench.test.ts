@@ -11,7 +11,7 @@ import * as nb from 'nabla';
 import { IMPLS, type BenchRecord, type Job } from '../../bench/impl/protocol.js';
 import { epochTimeRecord, extrapolate, median, timeEpoch, trainAndTime, warmedUp, type Trainer } from '../../bench/impl/timing.js';
 import { LIMIT_S, NABLA_LIMIT_S, parseArgs, planJobs, torchConfigs, UsageError, type PlanContext } from '../../bench/plan.js';
-import { formatTable, ratio } from '../../bench/report.js';
+import { formatTable, mergeRounds, ratio } from '../../bench/report.js';
 import { backends } from '../helpers.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -143,6 +143,25 @@ describe('bench job plan', () => {
     const quick = planJobs(parseArgs(['--only', 'mlp', '--impl', 'nabla', '--backends', 'wasm', '--nabla-threads', '1,2', '--quick']), ctx);
     expect(quick.map((p) => [p.job.threads, p.job.epochs, p.job.quick])).toEqual([[1, 1, true], [2, 1, true]]);
   });
+
+  it('with --rounds repeats the wasm and PyTorch training jobs, every other round in reverse order', () => {
+    expect(parseArgs([]).rounds).toBe(1);
+    expect(() => parseArgs(['--rounds', '0'])).toThrow('--rounds: expected a positive integer');
+    const jobs = planJobs(parseArgs(['--only', 'mlp,gemm', '--impl', 'nabla,tfjs-cpu,torch', '--gemm', '4x4x4', '--rounds', '3']), ctx);
+    const label = (p: (typeof jobs)[number]): string =>
+      `${p.job.workload} ${p.job.impl} ${p.job.backend} ${p.job.threads}${p.env.OPENBLAS_NUM_THREADS ? ' blas1' : ''}${p.round ? ` r${p.round}` : ''}`;
+    const repeated = ['mlp nabla wasm 2', 'mlp nabla wasm, single-threaded GC 2', 'mlp torch cpu 1 blas1', 'mlp torch cpu 2', 'mlp torch cpu 2 blas1'];
+    expect(jobs.map(label)).toEqual([
+      // The first pass in the usual order; js and TensorFlow.js (minutes an epoch) run once.
+      'mlp nabla js 1', 'mlp nabla wasm 2 r1', 'mlp nabla wasm, single-threaded GC 2 r1', 'mlp tfjs-cpu cpu 1',
+      'mlp torch cpu 1 blas1 r1', 'mlp torch cpu 2 r1', 'mlp torch cpu 2 blas1 r1',
+      ...[...repeated].reverse().map((l) => `${l} r2`),
+      ...repeated.map((l) => `${l} r3`),
+      // GEMM jobs time their own rounds.
+      'gemm nabla js 1', 'gemm nabla wasm 2', 'gemm nabla wasm, single-threaded GC 2', 'gemm tfjs-cpu cpu 1',
+      'gemm torch cpu 1 blas1', 'gemm torch cpu 2', 'gemm torch cpu 2 blas1',
+    ]);
+  });
 });
 
 describe('bench timing rules', () => {
@@ -242,6 +261,34 @@ describe('bench table', () => {
     expect(table).not.toContain('nabla wasm kernel ceiling ÷ this');
     expect(table).toMatch(/nabla wasm kernel ceiling\s+2\s+95\.0\s+the micro-kernel alone; kept 84% of it/);
     expect(table).toMatch(/torch cpu\+openblas\s+2\s+160\s+0\.50/);
+  });
+
+  it('folds --rounds into the median round, each round\'s time in the note, failures kept', () => {
+    const round = (impl: BenchRecord['impl'], value: number | null, r: number, extra: Partial<BenchRecord> = {}): BenchRecord =>
+      ({ ...rec(impl, 'wasm', value, { workload: 'mlp', unit: 's', threads: 2, epochs: 1, round: r, note: 'median of 5 epochs: 1, 2, 3, 4, 5 s', ...extra }) });
+    const records: BenchRecord[] = [
+      rec('tfjs-cpu', 'cpu', 70, { workload: 'mlp', unit: 's' }),
+      round('nabla', 0.7, 1), round('nabla', 0.9, 1, { unit: 'MiB', note: undefined }),
+      round('torch', 0.65, 1, { backend: 'cpu' }),
+      round('torch', 0.8, 2, { backend: 'cpu' }), round('nabla', 0.6, 2), round('nabla', 0.95, 2, { unit: 'MiB', note: undefined }),
+      round('nabla', 0.75, 3), round('nabla', null, 3, { unit: 's', error: 'crashed', note: undefined }),
+      round('torch', 0.7, 3, { backend: 'cpu' }),
+      round('torch', null, 1, { unit: 'acc', note: 'no accuracy: the epoch was timed on a subset' }),
+      round('torch', null, 2, { unit: 'acc', note: 'no accuracy: the epoch was timed on a subset' }),
+    ];
+    const merged = mergeRounds(records);
+    expect(merged.map((r) => [r.impl, r.unit, r.value, r.rounds, r.round])).toEqual([
+      ['tfjs-cpu', 's', 70, undefined, undefined],
+      ['nabla', 's', 0.7, 3, undefined], ['nabla', 'MiB', 0.925, 2, undefined],
+      ['torch', 's', 0.7, 3, undefined],
+      ['nabla', 's', null, undefined, 3],
+      ['torch', 'acc', null, undefined, undefined],
+    ]);
+    expect(merged[1].note).toBe('median of 3 rounds: 0.70, 0.60, 0.75 s, each the median of 5 epochs');
+    expect(merged[3].note).toBe('median of 3 rounds: 0.65, 0.80, 0.70 s, each the median of 5 epochs');
+    expect(merged[4].error).toBe('crashed');
+    // Records without rounds are left alone.
+    expect(mergeRounds([rec('nabla', 'wasm', 12)])).toEqual([rec('nabla', 'wasm', 12)]);
   });
 
   it('gives no ratios against a nabla configuration that failed', () => {
