@@ -46,7 +46,8 @@ export const USAGE = `npm run bench -- [options]
   --save FILE             also write the JSON lines to FILE (with the table or --json)
   --rounds 3              run the MLP and CNN jobs of nabla's wasm configurations and of
                           PyTorch this many times, interleaved (each round in the opposite
-                          order to the last), and report the median round (default: 1)
+                          order to the last), and report the median of the rounds
+                          (default: 1)
   --verbose               show the workers' own output (on stderr)
 `;
 

@@ -4,6 +4,7 @@
  */
 import os from 'node:os';
 import type { BenchRecord, Unit } from './impl/protocol.js';
+import { median } from './impl/timing.js';
 
 export interface Machine {
   cpu: string;
@@ -137,54 +138,57 @@ function sectionLines(workload: string, unit: Unit, rows: BenchRecord[], failed:
   return lines;
 }
 
-/** The median of a non-empty list (the middle one of an odd count, else the mean of the two). */
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
-
 /**
  * Folds the records of --rounds into one per configuration and figure: the median of the
- * rounds' values, with `rounds` set and, for a time, each round's figure in the note. Records
- * without a round pass through, as do failed rounds (their error stays visible); a figure no
- * round could take (no error) appears once. Each merged record takes the place of its first
- * round's.
+ * rounds that measured it, with `rounds` set and, for a time, each round's figure in the note.
+ * Records without a round pass through. A failed round of a configuration that other rounds
+ * measured is told in that configuration's time note (so its figures still compare); where no
+ * round measured a configuration, its failures stay as they are. A figure no round could
+ * take (with no failure) appears once. Each merged record takes the place of its first round's.
  */
 export function mergeRounds(records: readonly BenchRecord[]): BenchRecord[] {
-  const key = (r: BenchRecord): string => `${r.workload}|${configKey(r)}|${r.unit}|${r.epochs ?? 1}`;
-  const groups = new Map<string, BenchRecord[]>();
+  const figureKey = (r: BenchRecord): string => `${r.workload}|${configKey(r)}|${r.unit}|${r.epochs ?? 1}`;
+  const configOf = (r: BenchRecord): string => `${r.workload}|${configKey(r)}`;
+  const measured = new Map<string, BenchRecord[]>();
+  const failures = new Map<string, BenchRecord[]>();
+  const add = (map: Map<string, BenchRecord[]>, key: string, r: BenchRecord): void => {
+    map.set(key, [...(map.get(key) ?? []), r]);
+  };
   for (const r of records) {
-    if (r.round === undefined || r.value === null) continue;
-    const list = groups.get(key(r)) ?? [];
-    list.push(r);
-    groups.set(key(r), list);
+    if (r.round === undefined) continue;
+    if (r.error) add(failures, configOf(r), r);
+    else if (r.value !== null) add(measured, figureKey(r), r);
   }
+  const configsMeasured = new Set([...measured.values()].map((group) => configOf(group[0])));
   const out: BenchRecord[] = [];
   const done = new Set<string>();
   for (const r of records) {
-    if (r.round === undefined || r.error) {
+    if (r.round === undefined) {
       out.push(r);
       continue;
     }
-    const k = key(r);
-    if (done.has(k)) continue;
-    done.add(k);
-    if (r.value === null) {
-      // Nothing measured but no failure (an accuracy not taken on a subset): said once.
-      const { round: _round, ...once } = r;
-      out.push(once);
+    if (r.error) {
+      if (!configsMeasured.has(configOf(r))) out.push(r);
       continue;
     }
-    const group = groups.get(k)!;
+    const k = figureKey(r);
+    if (done.has(k)) continue;
+    done.add(k);
+    const group = measured.get(k);
+    const { round: _round, ...first } = group?.[0] ?? r;
+    if (!group) {
+      out.push(first); // measured in no round, yet no failure (an accuracy not taken on a subset)
+      continue;
+    }
     const values = group.map((g) => g.value!);
-    const { round: _round, ...first } = group[0];
     const merged: BenchRecord = { ...first, value: median(values), rounds: group.length };
     if (group.some((g) => g.extrapolated)) merged.extrapolated = true;
     if (r.unit === 's') {
       const each = values.map((v) => formatValue(v, r.unit)).join(', ');
-      const inner = first.note?.match(/^median of \d+ epochs/) ? `, each the ${first.note.split(':')[0]}` : '';
-      merged.note = `median of ${plural(group.length, 'round', 'rounds')}: ${each} s${inner}`;
+      const inner = new Set(group.map((g) => g.note?.match(/^median of \d+ epochs/)?.[0]));
+      const [what] = [...inner];
+      const failed = (failures.get(configOf(r)) ?? []).map((f) => `; round ${f.round} failed: ${f.error}`).join('');
+      merged.note = `median of ${plural(group.length, 'round', 'rounds')}: ${each} s${inner.size === 1 && what ? `, each the ${what}` : ''}${failed}`;
     }
     out.push(merged);
   }

@@ -91,9 +91,11 @@ function workloadName(job: Job): string {
   return job.workload === 'gemm' ? gemmName(job.gemm!) : job.workload;
 }
 
-function failure(job: Job, error: string): BenchRecord {
+function failure({ job, env }: PlannedJob, error: string): BenchRecord {
   const unit: Unit = job.workload === 'gemm' ? 'GFLOP/s' : 's';
-  return { workload: workloadName(job), impl: job.impl, backend: job.backend, threads: job.threads, value: null, unit, error };
+  // torch's configurations differ by OPENBLAS_NUM_THREADS too: the failure names its own.
+  const blas = job.impl === 'torch' && env.OPENBLAS_NUM_THREADS ? { blasThreads: Number(env.OPENBLAS_NUM_THREADS) } : {};
+  return { workload: workloadName(job), impl: job.impl, backend: job.backend, threads: job.threads, ...blas, value: null, unit, error };
 }
 
 /**
@@ -145,7 +147,7 @@ export function runJob(planned: PlannedJob, options: Pick<Options, 'timeoutS' | 
         error = `worker exited with ${signal ?? `code ${code}`} without a result${last ? `: ${last.slice(0, 300)}` : ''}`;
       }
       if (error) {
-        const r = failure(job, error);
+        const r = failure(planned, error);
         records.push(r);
         onRecord(r);
       }

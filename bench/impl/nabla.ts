@@ -100,7 +100,7 @@ function runGemm(job: Job, base: Omit<BenchRecord, 'value' | 'unit'>): void {
 }
 
 /**
- * The GEMM's compute ceiling, on the job's threads and on one: the micro-kernel alone over
+ * The GEMM's compute ceiling, on the threads the job computes with and on one: the micro-kernel alone over
  * L1-resident panels (no packing, no cache misses), every thread at once. On this shared VM
  * what the second core adds changes from second to second, so the ceiling on the job's
  * threads is measured in rounds alternating with rounds of the product (`product`, the
@@ -121,17 +121,17 @@ function emitCeilings(job: Job, base: Omit<BenchRecord, 'value' | 'unit'>, produ
       n++;
     } while (performance.now() - t0 < 200);
     const gflops = (flops * n) / ((performance.now() - t0) / 1000) / 1e9;
-    const ceiling = ceilingAt(job.threads, 1, 100);
+    const ceiling = ceilingAt(base.threads, 1, 100);
     if (!ceiling) return;
     ceilings.push(ceiling);
     kept.push(gflops / ceiling);
   }
-  const where = job.threads > 1 ? `${job.threads} threads at once` : 'one thread';
+  const where = base.threads > 1 ? `${base.threads} threads at once` : 'one thread';
   emit({
     ...base, backend: `${base.backend} kernel ceiling`, value: round(median(ceilings), 2), unit: 'GFLOP/s', ceiling: true,
     note: `the micro-kernel alone, panels in L1, ${where}; "resident, out=" kept ${Math.round(100 * median(kept))}% of it (median of ${rounds} rounds, each next to a round of the product)`,
   });
-  if (job.threads > 1) {
+  if (base.threads > 1) {
     const one = ceilingAt(1);
     if (one) emit({ ...base, backend: `${base.backend} kernel ceiling`, threads: 1, value: round(one, 2), unit: 'GFLOP/s', ceiling: true, note: 'the micro-kernel alone, panels in L1, one thread' });
   }

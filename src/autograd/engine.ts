@@ -51,7 +51,9 @@ const ownedGradients = new WeakMap<Tensor, Tensor>();
 export function ownGradient(param: Tensor): void {
   const current = param.grad;
   if (current && ownedGradients.has(current) && current.dtype === param.dtype && shapesEqual(current.shape, param.shape)) {
-    kernelsFor(current.dtype).fill(current.data, 0);
+    const kernels = kernelsFor(current.dtype);
+    if (kernels.fill) kernels.fill(current.data, 0);
+    else current.data.fill(0);
     return;
   }
   const fresh = residentZeros(param.shape, param.dtype);

@@ -90,8 +90,11 @@ export interface Kernels {
   softmax(x: TypedArray, shape: Shape, axis: number, log: boolean, out: TypedArray): void;
   /** Copies with conversion; float to int32 truncates toward zero. */
   cast(x: TypedArray, out: TypedArray): void;
-  /** out[i] = value for every i (zeroing a kept gradient each step). */
-  fill(out: TypedArray, value: number): void;
+  /**
+   * out[i] = value for every i (zeroing a kept gradient each step). Optional: callers fall
+   * back to `out.fill(value)` for a backend without it.
+   */
+  fill?(out: TypedArray, value: number): void;
   /**
    * Unfolds image patches for convolution as a GEMM. x [N, C, inH, inW] → out
    * [C·kH·kW, N·outH·outW]: row (c, ki, kj), column (n, oh, ow) holds
@@ -102,7 +105,8 @@ export interface Kernels {
   col2im(cols: TypedArray, geometry: Conv2dGeometry, out: TypedArray): void;
   /**
    * Max over each window: x [N, C, inH, inW] → out [N, C, outH, outW]; padding never wins.
-   * argmax gets, per output, the flat index into x of the (first) largest value; NaN propagates.
+   * argmax gets, per output, the flat index into x of the (first) largest value, or of the last
+   * NaN where the window holds NaN (PyTorch's choice); NaN propagates.
    */
   maxPool2d(x: TypedArray, geometry: Conv2dGeometry, out: TypedArray, argmax: Int32Array): void;
   /**

@@ -61,7 +61,8 @@ function batched(x: Tensor, fn: (x4: Tensor) => Tensor): Tensor {
 
 /**
  * Max over each kH×kW window: x [N, C, H, W] (or [C, H, W]) → [N, C, outH, outW]. The gradient
- * goes to the arg-max of each window (the first one on ties), summed where windows overlap.
+ * goes to the arg-max of each window (the first one on ties; a window's last NaN, as in PyTorch),
+ * summed where windows overlap.
  */
 export function maxPool2d(x: Tensor, kernelSize: Pair, options: MaxPool2dOptions = {}): Tensor {
   checkTensor('maxPool2d', x);
@@ -161,7 +162,8 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: AdaptiveSize): Tensor {
  * Max pooling to a fixed output size whatever the input size: x [N, C, H, W] (or [C, H, W]) →
  * [N, C, outH, outW], output (i, j) the max over PyTorch's window of rows ⌊i·H/outH⌋ …
  * ⌈(i+1)·H/outH⌉ − 1 and the same for columns (windows overlap when the sizes do not divide).
- * The gradient goes to each window's arg-max (the first one on ties), summed where windows overlap.
+ * The gradient goes to each window's arg-max (the first one on ties; its last NaN, as in
+ * PyTorch), summed where windows overlap.
  */
 export function adaptiveMaxPool2d(x: Tensor, outputSize: AdaptiveSize): Tensor {
   checkTensor('adaptiveMaxPool2d', x);

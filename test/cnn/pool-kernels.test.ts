@@ -72,7 +72,8 @@ describe.each(backends)('max pooling kernels on %s', (backend) => {
   });
 
   it.each(cases)('%s', (_name, p) => {
-    // Values on a coarse grid so that windows hold ties; NaN, two of them in the window of x[3].
+    // Values on a coarse grid so that windows hold ties; NaN, two in one window where the windows
+    // are 2 wide and unpadded (x[3] and x[w + 2]: rows 0 and 1, columns 3 and 2).
     const x = Array.from(nb.randint(0, 4, [p.n * p.c * p.h * p.w]).dataSync(), (v) => v / 2);
     x[3] = NaN;
     x[p.w + 2] = NaN;

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { jsBackend } from '../../src/backend/js/index.js';
 import type { BinaryOp, UnaryOp } from '../../src/backend/types.js';
 import { setNumThreads, startWasmThreads, wasmBackend, wasmInfo } from '../../src/backend/wasm/index.js';
@@ -104,28 +104,37 @@ function broadcastShape(a: number[], b: number[]): number[] {
 }
 
 describe('wasm fill', () => {
-  it('zeroes a resident array in wasm memory, exactly its own bytes, and fills anything else like js', () => {
-    const resident = (n: number): Float32Array => wasmBackend.residentArray!('float32', n) as Float32Array;
-    const [first, r, after] = [resident(16), resident(1001), resident(16)];
-    for (const t of [first, r, after]) t.set(uniform(t.length, 4, 1, 2));
-    r[0] = -0;
-    r[1000] = NaN;
-    const before = [first.slice(), after.slice()];
-    wasmBackend.fill(r, 0);
-    expect(r.every((x) => Object.is(x, 0))).toBe(true);
-    // The allocator's neighbouring blocks are untouched.
-    expect([first, after]).toEqual(before);
-    // Not resident, or not zero: the js kernel (−0 stays −0; any value).
-    const plain = uniform(300, 5, -1, 1);
-    wasmBackend.fill(plain, 0);
-    expect(plain.every((x) => Object.is(x, 0))).toBe(true);
-    for (const value of [-0, 2.5, NaN]) {
-      wasmBackend.fill(r, value);
-      expect(r.every((x) => Object.is(x, Math.fround(value)))).toBe(true);
+  it('zeroes a resident array in wasm memory (not through TypedArray.fill), and fills anything else like js', () => {
+    const fill = wasmBackend.fill!;
+    const typedFill = vi.spyOn(Object.getPrototypeOf(Float32Array.prototype) as { fill: () => unknown }, 'fill');
+    try {
+      const resident = (n: number): Float32Array => wasmBackend.residentArray!('float32', n) as Float32Array;
+      // Blocks allocated around the one zeroed (usually its neighbours) keep their values.
+      const [first, r, after] = [resident(16), resident(1001), resident(16)];
+      for (const t of [first, r, after]) t.set(uniform(t.length, 4, 1, 2));
+      r[0] = -0;
+      r[1000] = NaN;
+      const before = [first.slice(), after.slice()];
+      typedFill.mockClear();
+      fill(r, 0);
+      expect(typedFill).not.toHaveBeenCalled(); // wasm's memory.fill did it
+      expect(r.every((x) => Object.is(x, 0))).toBe(true);
+      expect([first, after]).toEqual(before);
+      // Not resident, or not zero: TypedArray.fill (−0 stays −0; any value).
+      const plain = uniform(300, 5, -1, 1);
+      fill(plain, 0);
+      expect(plain.every((x) => Object.is(x, 0))).toBe(true);
+      expect(typedFill).toHaveBeenCalledTimes(1);
+      for (const value of [-0, 2.5, NaN]) {
+        fill(r, value);
+        expect(r.every((x) => Object.is(x, Math.fround(value)))).toBe(true);
+      }
+      const ints = new Int32Array(5);
+      fill(ints, 7);
+      expect([...ints]).toEqual([7, 7, 7, 7, 7]);
+    } finally {
+      typedFill.mockRestore();
     }
-    const ints = new Int32Array(5);
-    wasmBackend.fill(ints, 7);
-    expect([...ints]).toEqual([7, 7, 7, 7, 7]);
   });
 });
 

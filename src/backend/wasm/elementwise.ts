@@ -154,7 +154,7 @@ export function fill(out: TypedArray, value: number): void {
   const rt = currentRuntime();
   const at = rt && value === 0 && !Object.is(value, -0) ? rt.heap.addressOf(out) : -1;
   if (at < 0) {
-    jsBackend.fill(out, value);
+    out.fill(value);
     return;
   }
   rt!.exports.fillZero(at, out.byteLength);

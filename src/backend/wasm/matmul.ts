@@ -157,8 +157,10 @@ function sharedPackingProduct(rt: WasmRuntime, p: Product, threads: number): boo
 
 /** k steps of the panels the ceiling's micro-kernel runs over (they stay in L1). */
 const CEILING_KC = 256;
-/** Milliseconds of work per chunk of the ceiling's rounds. */
+/** Milliseconds of work per chunk of the ceiling's rounds (longer where a round would need more chunks). */
 const CEILING_CHUNK_MS = 2;
+/** The most chunks a ceiling round posts (the pool takes at most MAX_CHUNKS a task). */
+const CEILING_MAX_CHUNKS = 128;
 
 /**
  * The compute ceiling of the GEMM on `threads` threads now, in GFLOP/s: the build's
@@ -171,6 +173,8 @@ const CEILING_CHUNK_MS = 2;
  */
 export function gemmKernelCeiling(threads: number, rounds = 5, roundMs = 100): number | null {
   if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`gemmKernelCeiling: expected an integer ≥ 1 threads, got ${threads}`);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new RangeError(`gemmKernelCeiling: expected an integer ≥ 1 rounds, got ${rounds}`);
+  if (!(roundMs > 0)) throw new RangeError(`gemmKernelCeiling: expected a positive round length, got ${roundMs} ms`);
   const rt = currentRuntime();
   if (!rt) return null;
   const ex = rt.exports;
@@ -178,7 +182,9 @@ export function gemmKernelCeiling(threads: number, rounds = 5, roundMs = 100): n
   const flopsPerRep = 2 * 32 * CEILING_KC;
   const scratch = (workers: number): number => {
     rt.heap.reset();
-    return rt.heap.alloc((ex.gemmKernelLoopBytes() as number) * workers);
+    const at = rt.heap.alloc((ex.gemmKernelLoopBytes() as number) * workers);
+    if (at < 0) throw new Error(`gemmKernelCeiling: no room for ${workers} threads' panels in wasm memory`);
+    return at;
   };
   // Calibrate a chunk of about CEILING_CHUNK_MS on this thread (after a warm-up: V8 optimises hot wasm late).
   let work = scratch(1);
@@ -195,12 +201,15 @@ export function gemmKernelCeiling(threads: number, rounds = 5, roundMs = 100): n
       used = 1 + rt.pool.readyCount(threads - 1);
       if (used > 1) rt.pool.wake();
     }
-    const count = Math.max(1, Math.round((roundMs / CEILING_CHUNK_MS) * used));
+    // Chunks of CEILING_CHUNK_MS, or fewer and longer ones where that would be too many.
+    const wanted = Math.max(1, Math.round((roundMs / CEILING_CHUNK_MS) * used));
+    const count = Math.min(wanted, CEILING_MAX_CHUNKS);
+    const chunkReps = Math.max(1, Math.round((reps * wanted) / count));
     work = scratch(used);
-    const chunks: Job[] = Array.from({ length: count }, () => ({ fn: 'gemmKernelLoop', args: [CEILING_KC, reps, work] }));
+    const chunks: Job[] = Array.from({ length: count }, () => ({ fn: 'gemmKernelLoop', args: [CEILING_KC, chunkReps, work] }));
     const t0 = performance.now();
     runJobs(rt, chunks, used);
-    results.push((count * reps * flopsPerRep) / ((performance.now() - t0) / 1000) / 1e9);
+    results.push((count * chunkReps * flopsPerRep) / ((performance.now() - t0) / 1000) / 1e9);
   }
   results.sort((a, b) => a - b);
   return results[Math.floor(results.length / 2)];
