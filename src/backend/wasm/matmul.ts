@@ -195,12 +195,7 @@ export function gemmKernelCeiling(threads: number, rounds = 5, roundMs = 100): n
   const reps = Math.max(1, Math.round(repsPerMs * CEILING_CHUNK_MS));
   const results: number[] = [];
   for (let round = 0; round < rounds; round++) {
-    let used = 1;
-    if (threads > 1 && rt.pool) {
-      rt.pool.ensureWorkers(threads - 1);
-      used = 1 + rt.pool.readyCount(threads - 1);
-      if (used > 1) rt.pool.wake();
-    }
+    const used = participants(rt, 1, 0, threads);
     // Chunks of CEILING_CHUNK_MS, or fewer and longer ones where that would be too many.
     const wanted = Math.max(1, Math.round((roundMs / CEILING_CHUNK_MS) * used));
     const count = Math.min(wanted, CEILING_MAX_CHUNKS);

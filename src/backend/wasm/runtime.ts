@@ -124,11 +124,11 @@ export async function startThreads(): Promise<number> {
 }
 
 /**
- * How many threads (the caller included) should share a kernel of `work` units, where the
- * kernel is worth splitting only from `minWork` units. Starts the pool on first need.
+ * How many threads (the caller included, at most `threads`, by default the setting) should
+ * share a kernel of `work` units, where the kernel is worth splitting only from `minWork`
+ * units. Starts the pool on first need.
  */
-export function participants(rt: WasmRuntime, work: number, minWork: number): number {
-  const threads = threadCount();
+export function participants(rt: WasmRuntime, work: number, minWork: number, threads = threadCount()): number {
   if (threads <= 1 || !rt.pool || work < minWork) return 1;
   if (rt.pool.started < threads - 1) rt.pool.ensureWorkers(threads - 1);
   const ready = rt.pool.readyCount(threads - 1);
