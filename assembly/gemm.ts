@@ -10,6 +10,7 @@
 // runs at ~46 GFLOP/s per core, the plain one at ~35 (mul + add + 6 loads per k step saturate
 // the FP dispatch); tiles with more accumulators spill (V8 hoists every load of the loop).
 
+import { allFinite, indexStepsA, indexStepsB, microKernel, tileKernel } from './microkernel';
 import { MR, NR, packA, packB } from './pack';
 
 /** Cache blocks: an MC×KC block of A stays in L2, a KC×NR panel of B in L1. */
@@ -17,9 +18,16 @@ const MC: i32 = 64;
 const KC_MAX: i32 = 512;
 const NC: i32 = 1024;
 
-/** Bytes of scratch one thread needs: packed A block, packed B block, one edge tile. */
+/** Panels of A in one MC block, of B in one NC block. */
+const PANELS_A: i32 = (MC + MR - 1) / MR;
+const PANELS_B: i32 = (NC + NR - 1) / NR;
+
+/**
+ * Bytes of scratch one thread needs: packed A block, packed B block, one edge tile, and the
+ * panels' lists of nonzero steps with their counts (see indexStepsA/B).
+ */
 export function gemmWorkBytes(): i32 {
-  return (MC * KC_MAX + NC * KC_MAX + MR * NR) * 4;
+  return (MC * KC_MAX + NC * KC_MAX + MR * NR + (PANELS_A + PANELS_B) * (KC_MAX + 1)) * 4;
 }
 
 /** The K slice length: at most KC_MAX, slices of (nearly) equal size. */
@@ -28,121 +36,9 @@ export function gemmSliceK(k: i32): i32 {
   return (k + slices - 1) / slices;
 }
 
-@inline function madd(a: v128, b: v128, c: v128): v128 {
-  if (ASC_FEATURE_RELAXED_SIMD) {
-    return f32x4.relaxed_madd(a, b, c);
-  } else {
-    return f32x4.add(f32x4.mul(a, b), c);
-  }
-}
-
-/**
- * C[MR×NR] (+)= Apanel·Bpanel over kc steps. pa: kc groups of MR floats, pb: kc groups of
- * NR floats, c: the tile's top-left with row stride ldc bytes. Accumulators are summed from
- * zero, then added to C (or stored when first). The loop runs on the B pointer alone: V8
- * keeps all 8 accumulators and 6 loaded vectors in registers (14 of 15 xmm).
- */
-@inline function microKernel2x16(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, first: bool): void {
-  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0), c03 = f32x4.splat(0);
-  let c10 = f32x4.splat(0), c11 = f32x4.splat(0), c12 = f32x4.splat(0), c13 = f32x4.splat(0);
-  const end = pb + <usize>kc * 64;
-  // kc ≥ 1: a do-while is one compare and branch per step.
-  do {
-    const b0 = v128.load(pb);
-    const b1 = v128.load(pb, 16);
-    const b2 = v128.load(pb, 32);
-    const b3 = v128.load(pb, 48);
-    let a = v128.load32_splat(pa);
-    c00 = madd(a, b0, c00);
-    c01 = madd(a, b1, c01);
-    c02 = madd(a, b2, c02);
-    c03 = madd(a, b3, c03);
-    a = v128.load32_splat(pa, 4);
-    c10 = madd(a, b0, c10);
-    c11 = madd(a, b1, c11);
-    c12 = madd(a, b2, c12);
-    c13 = madd(a, b3, c13);
-    pa += 8;
-    pb += 64;
-  } while (pb < end);
-  const c1 = c + ldc;
-  if (!first) {
-    c00 = f32x4.add(v128.load(c), c00);
-    c01 = f32x4.add(v128.load(c, 16), c01);
-    c02 = f32x4.add(v128.load(c, 32), c02);
-    c03 = f32x4.add(v128.load(c, 48), c03);
-    c10 = f32x4.add(v128.load(c1), c10);
-    c11 = f32x4.add(v128.load(c1, 16), c11);
-    c12 = f32x4.add(v128.load(c1, 32), c12);
-    c13 = f32x4.add(v128.load(c1, 48), c13);
-  }
-  v128.store(c, c00);
-  v128.store(c, c01, 16);
-  v128.store(c, c02, 32);
-  v128.store(c, c03, 48);
-  v128.store(c1, c10);
-  v128.store(c1, c11, 16);
-  v128.store(c1, c12, 32);
-  v128.store(c1, c13, 48);
-}
-
-
-/** The 4×8 tile of the plain build: same contract as microKernel2x16. */
-@inline function microKernel4x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, first: bool): void {
-  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  const end = pb + <usize>kc * 32;
-  // kc ≥ 1: a do-while is one compare and branch per step.
-  do {
-    const b0 = v128.load(pb);
-    const b1 = v128.load(pb, 16);
-    let a = v128.load32_splat(pa);
-    c00 = madd(a, b0, c00);
-    c01 = madd(a, b1, c01);
-    a = v128.load32_splat(pa, 4);
-    c10 = madd(a, b0, c10);
-    c11 = madd(a, b1, c11);
-    a = v128.load32_splat(pa, 8);
-    c20 = madd(a, b0, c20);
-    c21 = madd(a, b1, c21);
-    a = v128.load32_splat(pa, 12);
-    c30 = madd(a, b0, c30);
-    c31 = madd(a, b1, c31);
-    pa += 16;
-    pb += 32;
-  } while (pb < end);
-  const c1 = c + ldc;
-  const c2 = c1 + ldc;
-  const c3 = c2 + ldc;
-  if (!first) {
-    c00 = f32x4.add(v128.load(c), c00);
-    c01 = f32x4.add(v128.load(c, 16), c01);
-    c10 = f32x4.add(v128.load(c1), c10);
-    c11 = f32x4.add(v128.load(c1, 16), c11);
-    c20 = f32x4.add(v128.load(c2), c20);
-    c21 = f32x4.add(v128.load(c2, 16), c21);
-    c30 = f32x4.add(v128.load(c3), c30);
-    c31 = f32x4.add(v128.load(c3, 16), c31);
-  }
-  v128.store(c, c00);
-  v128.store(c, c01, 16);
-  v128.store(c1, c10);
-  v128.store(c1, c11, 16);
-  v128.store(c2, c20);
-  v128.store(c2, c21, 16);
-  v128.store(c3, c30);
-  v128.store(c3, c31, 16);
-}
-
-/** The build's register tile. */
-@inline function microKernel(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, first: bool): void {
-  if (ASC_FEATURE_RELAXED_SIMD) microKernel2x16(kc, pa, pb, c, ldc, first);
-  else microKernel4x8(kc, pa, pb, c, ldc, first);
-}
-
 /** A partial tile (mr < MR or nr < NR): computed into a scratch tile, then the valid part added. */
-function edgeTile(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, first: bool, mr: i32, nr: i32, tile: usize): void {
-  microKernel(kc, pa, pb, tile, NR * 4, true);
+function edgeTile(kc: i32, count: i32, steps: usize, pa: usize, pb: usize, c: usize, ldc: usize, first: bool, mr: i32, nr: i32, tile: usize): void {
+  tileKernel(kc, count, steps, pa, pb, tile, NR * 4, true);
   for (let i = 0; i < mr; i++) {
     const crow = c + <usize>i * ldc;
     const trow = tile + <usize>(i * NR * 4);
@@ -157,12 +53,77 @@ function edgeTile(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, first: bo
   }
 }
 
+/** A thread's scratch: where each part of gemmWorkBytes() starts. */
+@inline function packedAAt(work: usize, thread: i32): usize {
+  return work + <usize>thread * <usize>gemmWorkBytes();
+}
+@inline function packedBAt(work: usize, thread: i32): usize {
+  return packedAAt(work, thread) + <usize>(MC * KC_MAX * 4);
+}
+@inline function tileAt(work: usize, thread: i32): usize {
+  return packedBAt(work, thread) + <usize>(NC * KC_MAX * 4);
+}
+@inline function stepsAAt(work: usize, thread: i32): usize {
+  return tileAt(work, thread) + <usize>(MR * NR * 4);
+}
+@inline function countsAAt(work: usize, thread: i32): usize {
+  return stepsAAt(work, thread) + <usize>(PANELS_A * KC_MAX * 4);
+}
+@inline function stepsBAt(work: usize, thread: i32): usize {
+  return countsAAt(work, thread) + <usize>(PANELS_A * 4);
+}
+@inline function countsBAt(work: usize, thread: i32): usize {
+  return stepsBAt(work, thread) + <usize>(PANELS_B * KC_MAX * 4);
+}
+
+/** Finiteness of an operand's packed data, checked lazily: only when a list would skip against it. */
+const UNCHECKED: i32 = -1;
+
+/**
+ * One packed block of A (mc rows, kc steps) times nc columns of packed B (NR-wide panels from
+ * `panels`), into C from `ct` (its top-left, row stride ldc bytes): every register tile, over
+ * the shorter of its A panel's and its B panel's lists of steps where those are used
+ * (useA, useB: lists and counts as indexStepsA wrote them, with panel stride KC_MAX, and as
+ * indexStepsB wrote them, with stride kc), else over all kc steps.
+ */
+function block(
+  packedA: usize, mc: i32, kc: i32, panels: usize, nc: i32, ct: usize, ldc: usize, first: bool,
+  useA: bool, stepsA: usize, countsA: usize, useB: bool, stepsB: usize, countsB: usize, tile: usize,
+): void {
+  for (let jr = 0; jr < nc; jr += NR) {
+    const nr = min(NR, nc - jr);
+    const r = jr / NR;
+    const pb = panels + <usize>jr * kc * 4;
+    const ccol = ct + <usize>jr * 4;
+    const countB = useB ? load<i32>(countsB + (<usize>r << 2)) : kc;
+    const listB = stepsB + <usize>r * kc * 4;
+    for (let ir = 0; ir < mc; ir += MR) {
+      const mr = min(MR, mc - ir);
+      const q = ir / MR;
+      let count = countB;
+      let list = listB;
+      if (useA) {
+        const countA = load<i32>(countsA + (<usize>q << 2));
+        if (countA < count) {
+          count = countA;
+          list = stepsA + <usize>q * (KC_MAX * 4);
+        }
+      }
+      const pa = packedA + <usize>ir * kc * 4;
+      const c = ccol + <usize>ir * ldc;
+      if (mr == MR && nr == NR) tileKernel(kc, count, list, pa, pb, c, ldc, first);
+      else edgeTile(kc, count, list, pa, pb, c, ldc, first, mr, nr, tile);
+    }
+  }
+}
+
 /**
  * One chunk of a batched product: batches [b0, b1), rows [i0, i1) and columns [j0, j1) of
  * C = op(A)·op(B). A(i,p) = a[i·rsA + p·csA], B(p,j) = b[p·rsB + j·csB]; C is dense [m, n]
  * per batch. Batch strides are in elements. Scratch: gemmWorkBytes() per thread from `work`,
  * this thread's at work + thread·gemmWorkBytes() (the pool passes the thread's index).
  * accumulate: C += the product (C's contents are kept) instead of C = the product.
+ * Steps where an A or a B panel is all zero are skipped (see microkernel.ts): same bits.
  */
 export function gemm(
   a: usize, b: usize, c: usize, k: i32, n: i32,
@@ -170,11 +131,19 @@ export function gemm(
   aBatch: i32, bBatch: i32, cBatch: i32,
   b0: i32, b1: i32, i0: i32, i1: i32, j0: i32, j1: i32, accumulate: bool, work: usize, thread: i32,
 ): void {
-  const packedA = work + <usize>thread * <usize>gemmWorkBytes();
-  const packedB = packedA + <usize>(MC * KC_MAX * 4);
-  const tile = packedB + <usize>(NC * KC_MAX * 4);
+  const packedA = packedAAt(work, thread);
+  const packedB = packedBAt(work, thread);
+  const tile = tileAt(work, thread);
+  const stepsA = stepsAAt(work, thread);
+  const countsA = countsAAt(work, thread);
+  const stepsB = stepsBAt(work, thread);
+  const countsB = countsBAt(work, thread);
   const ldc = <usize>n * 4;
   const kcMax = gemmSliceK(k);
+  // Each operand is scanned until a block of it has no panel worth a list (a dense operand
+  // costs one scan of one block).
+  let scanA = true;
+  let scanB = true;
   for (let bt = b0; bt < b1; bt++) {
     const ab = a + <usize>bt * aBatch * 4;
     const bb = b + <usize>bt * bBatch * 4;
@@ -185,21 +154,21 @@ export function gemm(
         const kc = min(kcMax, k - pc);
         const first = pc == 0 && !accumulate;
         packB(bb, rsB, csB, pc, kc, jc, nc, packedB);
+        const listedB = scanB && indexStepsB(packedB, nc, kc, stepsB, countsB) > 0;
+        scanB = listedB;
+        let bFinite = UNCHECKED;
         for (let ic = i0; ic < i1; ic += MC) {
           const mc = min(MC, i1 - ic);
           packA(ab, rsA, csA, ic, mc, pc, kc, packedA);
-          for (let jr = 0; jr < nc; jr += NR) {
-            const nr = min(NR, nc - jr);
-            const pb = packedB + <usize>jr * kc * 4;
-            const ccol = cb + <usize>(jc + jr) * 4;
-            for (let ir = 0; ir < mc; ir += MR) {
-              const mr = min(MR, mc - ir);
-              const pa = packedA + <usize>ir * kc * 4;
-              const ct = ccol + <usize>(ic + ir) * ldc;
-              if (mr == MR && nr == NR) microKernel(kc, pa, pb, ct, ldc, first);
-              else edgeTile(kc, pa, pb, ct, ldc, first, mr, nr, tile);
-            }
+          let useA = false;
+          if (scanA) {
+            useA = indexStepsA(packedA, mc, kc, stepsA, KC_MAX * 4, countsA) > 0;
+            scanA = useA;
+            if (useA && bFinite == UNCHECKED) bFinite = <i32>allFinite(packedB, kc * paddedColumns(nc));
+            useA = useA && bFinite == 1;
           }
+          const useB = listedB && allFinite(packedA, kc * paddedRows(mc));
+          block(packedA, mc, kc, packedB, nc, cb + <usize>ic * ldc + <usize>jc * 4, ldc, first, useA, stepsA, countsA, useB, stepsB, countsB, tile);
         }
       }
     }
@@ -216,53 +185,80 @@ export function heapBase(): usize {
   return ((n + NR - 1) / NR) * NR;
 }
 
+/** Rows of a packed A block, rounded up to whole MR-tall panels. */
+@inline function paddedRows(m: i32): i32 {
+  return ((m + MR - 1) / MR) * MR;
+}
+
 /**
  * Packs columns [j0, j1) of B (k×n, B(p,j) = b[p·rsB + j·csB]) for `gemmPacked`: for each K
  * slice, NR-wide panels; the panel of column j in the slice starting at pc is at
  * dst + (pc·nPadded + j·kc)·4. j0 is a multiple of NR. Threads pack disjoint column ranges.
+ * Also lists each panel's nonzero steps (indexStepsB): the list of panel r of the slice at pc
+ * at steps + (pc·panels + r·kc)·4, its count at counts + (s·panels + r)·4 for the s-th slice.
+ * flags (two i32 the caller zeroes): the first set to 1 when these columns hold ±∞ or NaN,
+ * the second when a panel took a list.
  */
-export function gemmPackB(b: usize, rsB: i32, csB: i32, k: i32, n: i32, j0: i32, j1: i32, dst: usize, thread: i32): void {
+export function gemmPackB(
+  b: usize, rsB: i32, csB: i32, k: i32, n: i32, j0: i32, j1: i32, dst: usize,
+  steps: usize, counts: usize, flags: usize, thread: i32,
+): void {
   const kcMax = gemmSliceK(k);
   const nPadded = paddedColumns(n);
-  for (let pc = 0; pc < k; pc += kcMax) {
+  const panels = nPadded / NR;
+  let finite = true;
+  let listed = 0;
+  for (let pc = 0, s = 0; pc < k; pc += kcMax, s++) {
     const kc = min(kcMax, k - pc);
-    packB(b, rsB, csB, pc, kc, j0, j1 - j0, dst + (<usize>pc * nPadded + <usize>j0 * kc) * 4);
+    const at = dst + (<usize>pc * nPadded + <usize>j0 * kc) * 4;
+    packB(b, rsB, csB, pc, kc, j0, j1 - j0, at);
+    if (finite) finite = allFinite(at, kc * paddedColumns(j1 - j0));
+    const r0 = j0 / NR;
+    listed += indexStepsB(at, j1 - j0, kc, steps + (<usize>pc * panels + <usize>r0 * kc) * 4, counts + <usize>(s * panels + r0) * 4);
   }
+  if (!finite) store<i32>(flags, 1);
+  if (listed > 0) store<i32>(flags, 1, 4);
 }
 
 /**
  * Rows [i0, i1) and columns [j0, j1) of C = op(A)·B with B already packed by gemmPackB (one
  * matrix, no batch): every thread shares one packing of B instead of repacking it. Sums in
- * the same order as `gemm`, so the bits do not depend on the path or the split.
+ * the same order as `gemm`, so the bits do not depend on the path or the split. steps,
+ * counts, flags: as gemmPackB wrote them (B's finiteness and lists decide what is skipped).
  */
 export function gemmPacked(
   a: usize, pb: usize, c: usize, k: i32, n: i32, rsA: i32, csA: i32,
-  i0: i32, i1: i32, j0: i32, j1: i32, accumulate: bool, work: usize, thread: i32,
+  i0: i32, i1: i32, j0: i32, j1: i32, accumulate: bool,
+  steps: usize, counts: usize, flags: usize, work: usize, thread: i32,
 ): void {
-  const packedA = work + <usize>thread * <usize>gemmWorkBytes();
-  const tile = packedA + <usize>(MC * KC_MAX * 4) + <usize>(NC * KC_MAX * 4);
+  const packedA = packedAAt(work, thread);
+  const tile = tileAt(work, thread);
+  const stepsA = stepsAAt(work, thread);
+  const countsA = countsAAt(work, thread);
+  const bFinite = load<i32>(flags) == 0;
+  const listedB = load<i32>(flags, 4) != 0;
+  let scanA = bFinite;
   const ldc = <usize>n * 4;
   const kcMax = gemmSliceK(k);
   const nPadded = paddedColumns(n);
-  for (let pc = 0; pc < k; pc += kcMax) {
+  const panels = nPadded / NR;
+  const r0 = j0 / NR;
+  for (let pc = 0, s = 0; pc < k; pc += kcMax, s++) {
     const kc = min(kcMax, k - pc);
     const first = pc == 0 && !accumulate;
     const slice = pb + <usize>pc * nPadded * 4;
+    const stepsB = steps + (<usize>pc * panels + <usize>r0 * kc) * 4;
+    const countsB = counts + <usize>(s * panels + r0) * 4;
     for (let ic = i0; ic < i1; ic += MC) {
       const mc = min(MC, i1 - ic);
       packA(a, rsA, csA, ic, mc, pc, kc, packedA);
-      for (let jr = j0; jr < j1; jr += NR) {
-        const nr = min(NR, j1 - jr);
-        const panel = slice + <usize>jr * kc * 4;
-        const ccol = c + <usize>jr * 4;
-        for (let ir = 0; ir < mc; ir += MR) {
-          const mr = min(MR, mc - ir);
-          const pa = packedA + <usize>ir * kc * 4;
-          const ct = ccol + <usize>(ic + ir) * ldc;
-          if (mr == MR && nr == NR) microKernel(kc, pa, panel, ct, ldc, first);
-          else edgeTile(kc, pa, panel, ct, ldc, first, mr, nr, tile);
-        }
+      let useA = false;
+      if (scanA) {
+        useA = indexStepsA(packedA, mc, kc, stepsA, KC_MAX * 4, countsA) > 0;
+        scanA = useA;
       }
+      const useB = listedB && allFinite(packedA, kc * paddedRows(mc));
+      block(packedA, mc, kc, slice + <usize>j0 * kc * 4, j1 - j0, c + <usize>ic * ldc + <usize>j0 * 4, ldc, first, useA, stepsA, countsA, useB, stepsB, countsB, tile);
     }
   }
 }

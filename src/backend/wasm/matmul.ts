@@ -11,6 +11,8 @@ import { currentRuntime, participants, runJobs, splitRange, type WasmRuntime } f
 /** Work is split on multiples of both builds' register tiles (2×16 relaxed, 4×8 plain). */
 const MR = 4;
 const NR = 16;
+/** The narrower build's B panels (4×8 plain): sizes the per-panel lists for either build. */
+const MIN_NR = 8;
 /** Below this many multiply-adds (m·n·k·batch) the js kernel is as fast: no copies. */
 const MIN_WASM_MACS = 4096;
 /** From this many multiply-adds a product is split between threads (≈50 µs on one). */
@@ -139,13 +141,22 @@ function sharedPackingProduct(rt: WasmRuntime, p: Product, threads: number): boo
   const { m, k, n } = p;
   const packed = rt.heap.alloc(k * Math.ceil(n / NR) * NR * 4);
   if (packed < 0) return false;
+  // Each NR-wide panel's list of nonzero steps (one u32 per step) and its count per K slice,
+  // and two flags: B holds ±∞ or NaN; some panel took a list (assembly/gemm.ts, gemmPackB).
+  const panels = Math.ceil(n / MIN_NR);
+  const slices = Math.ceil(k / (rt.exports.gemmSliceK(k) as number));
+  const steps = rt.heap.alloc(k * panels * 4);
+  const counts = rt.heap.alloc(slices * panels * 4);
+  const flags = rt.heap.alloc(8);
+  if (steps < 0 || counts < 0 || flags < 0) return false;
+  rt.heap.i32.fill(0, flags >> 2, (flags >> 2) + 2);
   const packJobs = splitRange(n, threads, NR).map(([j0, j1]): Job => ({
-    fn: 'gemmPackB', args: [p.pb, p.rsB, p.csB, k, n, j0, j1, packed],
+    fn: 'gemmPackB', args: [p.pb, p.rsB, p.csB, k, n, j0, j1, packed, steps, counts, flags],
   }));
   runJobs(rt, packJobs, threads);
   const maxChunks = threads * CHUNKS_PER_THREAD;
   const job = (i0: number, i1: number, j0: number, j1: number): Job => ({
-    fn: 'gemmPacked', args: [p.pa, packed, p.pc, k, n, p.rsA, p.csA, i0, i1, j0, j1, p.accumulate, p.work],
+    fn: 'gemmPacked', args: [p.pa, packed, p.pc, k, n, p.rsA, p.csA, i0, i1, j0, j1, p.accumulate, steps, counts, flags, p.work],
   });
   const rowParts = Math.min(maxChunks, Math.floor(m / MIN_CHUNK_ROWS_SHARED));
   const chunks = rowParts >= threads
