@@ -6,9 +6,10 @@
 // many k steps of an MR-tall A panel, or of an NR-wide B panel, all zero. A product a·b with
 // a = ±0 and b finite is ±0, and adding ±0 to the running sum leaves it unchanged (the sums
 // start at +0), so dropping those steps gives the same bits with only the others' work.
-// Two limits: the other operand must be finite (0·∞ and 0·NaN are NaN: the callers check),
-// and with FMA a sum that rounded to −0 (a product below 2⁻¹⁴⁹) stays −0 where adding a
-// skipped +0 would have made it +0.
+// Two limits: the other operand must be finite (0·∞ and 0·NaN are NaN: the callers check);
+// and with FMA a sum can round to −0 (a product below 2⁻¹⁴⁹ in magnitude on a +0 sum), which
+// a skipped +0 product would have made +0 again. The FMA kernels therefore add +0 to their
+// sums before storing them: −0 becomes +0 on every path, and nothing else changes.
 
 import { MR, NR } from './pack';
 
@@ -73,6 +74,13 @@ import { MR, NR } from './pack';
       c13 = madd(a, b3, c13);
       steps += 4;
     }
+  }
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    // +0 turns a −0 sum into +0 (see the file comment): the bits then do not depend on
+    // which steps were skipped, hence not on the split or the thread count.
+    const zero = f32x4.splat(0);
+    c00 = f32x4.add(c00, zero); c01 = f32x4.add(c01, zero); c02 = f32x4.add(c02, zero); c03 = f32x4.add(c03, zero);
+    c10 = f32x4.add(c10, zero); c11 = f32x4.add(c11, zero); c12 = f32x4.add(c12, zero); c13 = f32x4.add(c13, zero);
   }
   const c1 = c + ldc;
   if (!first) {
@@ -141,6 +149,11 @@ import { MR, NR } from './pack';
       c31 = madd(a, b1, c31);
       steps += 4;
     }
+  }
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    const zero = f32x4.splat(0);
+    c00 = f32x4.add(c00, zero); c01 = f32x4.add(c01, zero); c10 = f32x4.add(c10, zero); c11 = f32x4.add(c11, zero);
+    c20 = f32x4.add(c20, zero); c21 = f32x4.add(c21, zero); c30 = f32x4.add(c30, zero); c31 = f32x4.add(c31, zero);
   }
   const c1 = c + ldc;
   const c2 = c1 + ldc;
@@ -243,13 +256,18 @@ export function indexStepsB(packedB: usize, nc: i32, kc: i32, steps: usize, coun
   return listed;
 }
 
-/** True when the `n` floats at `p` (n a multiple of 4) are all finite: x − x is +0 only then. */
+/** True when the `n` floats at `p` are all finite: x − x is +0 only then. */
 export function allFinite(p: usize, n: i32): bool {
   let bad = i32x4.splat(0);
   const end = p + (<usize>n << 2);
-  for (; p < end; p += 16) {
+  for (; p + 16 <= end; p += 16) {
     const v = v128.load(p);
     bad = v128.or(bad, f32x4.sub(v, v));
+  }
+  // A packed A block of an odd kc and mc ≡ 2 (mod 4) ends with 2 floats.
+  for (; p < end; p += 4) {
+    const x = load<f32>(p);
+    if (x - x != 0) return false;
   }
   return !v128.any_true(bad);
 }

@@ -10,8 +10,8 @@ import { initWasmBackend, setNumThreads, startWasmThreads, wasmBackend, wasmInfo
 import { referenceProduct, rng, uniform, type ProductSpec } from './setup.js';
 
 
-function spec(m: number, k: number, n: number, transA = false, transB = false, accumulate = false): ProductSpec {
-  return { batch: 1, m, k, n, transA, transB, aBatchStride: m * k, bBatchStride: k * n, accumulate };
+function spec(m: number, k: number, n: number, transA = false, transB = false, accumulate = false, batch = 1): ProductSpec {
+  return { batch, m, k, n, transA, transB, aBatchStride: m * k, bBatchStride: k * n, accumulate };
 }
 
 /** A(i, p) and B(p, j) in either storage order. */
@@ -20,7 +20,7 @@ const bIndex = (s: ProductSpec, p: number, j: number): number => (s.transB ? j *
 
 function product(a: Float32Array, b: Float32Array, s: ProductSpec, threads: number, init?: Float32Array): Float32Array {
   setNumThreads(threads);
-  const out = init ? init.slice() : new Float32Array(s.m * s.n).fill(NaN);
+  const out = init ? init.slice() : new Float32Array(s.batch * s.m * s.n).fill(NaN);
   wasmBackend.matmul(a, b, out, s);
   return out;
 }
@@ -81,27 +81,68 @@ export function skippingSuite(build: 'relaxed-simd' | 'simd'): void {
       }
     });
 
-    it.each(flags)('scattered zeros (each panel its own steps): exact integer sums, and 2 threads give 1 thread\'s bits (transA %s, transB %s)', (transA, transB) => {
+    it.each(flags)('scattered zeros (each panel its own steps) on every path: exact integer sums, and 2 threads give 1 thread\'s bits (transA %s, transB %s)', (transA, transB) => {
       // Small integers: every partial sum is exact in float32, so any dropped, repeated or
-      // misplaced term shows; k = 700 spans two K slices.
-      for (const [m, k, n, density] of [[67, 700, 35, 0.2], [128, 400, 128, 0.3], [130, 130, 260, 0.05], [64, 96, 64, 0.9]] as const) {
-        const s = spec(m, k, n, transA, transB);
+      // misplaced term shows. [batch, m, k, n, density], and the path on 2 threads
+      // (src/backend/wasm/matmul.ts): from 2²⁰ multiply-adds the product is split.
+      // Densities of A and B apart: a tile takes the shorter list, so a wrong B list shows
+      // only where A's is longer (A dense).
+      const cases: [number, number, number, number, number, number][] = [
+        [1, 67, 700, 35, 0.2, 0.2], // two K slices, one thread
+        [1, 128, 400, 128, 0.3, 1], // B packed once and shared, rows split; A's lists
+        [1, 128, 400, 128, 1, 0.1], // the same with B's lists
+        [1, 20, 300, 300, 1, 0.1], // B shared, columns split (chunks start past column 0); B's lists
+        [1, 20, 300, 300, 0.2, 0.2], // the same, both lists
+        [1, 2048, 16, 64, 0.3, 0.3], // each chunk packs B itself, rows split
+        [1, 16, 64, 2100, 1, 0.1], // each chunk packs A itself, columns split, over two NC blocks
+        [3, 40, 150, 120, 0.3, 0.3], // batches split
+        [1, 130, 1, 260, 0.5, 0.5], // k = 1
+        [1, 64, 96, 64, 0.9, 0.9], // too dense for lists: the dense loop
+      ];
+      const before = wasmInfo()?.workerChunks ?? 0;
+      for (const [batch, m, k, n, densityA, densityB] of cases) {
+        const s = spec(m, k, n, transA, transB, false, batch);
         const r = rng(m * 1000 + k);
-        const sparseInts = (len: number): Float32Array => Float32Array.from({ length: len }, () => (r() < density ? Math.floor(r() * 7) - 3 : 0));
-        const a = sparseInts(m * k);
-        const b = sparseInts(k * n);
-        // Whole zero rows of B and zero columns of A as well, where the lists skip most.
-        for (let p = 0; p < k; p += 5) for (let j = 0; j < n; j++) b[bIndex(s, p, j)] = 0;
-        for (let p = 1; p < k; p += 4) for (let i = 0; i < m; i++) a[aIndex(s, i, p)] = 0;
+        // Nonzero entries in −3..3 without 0, so a density of 1 is dense.
+        const sparseInts = (len: number, density: number): Float32Array =>
+          Float32Array.from({ length: len }, () => (r() < density ? (r() < 0.5 ? -1 : 1) * (1 + Math.floor(r() * 3)) : 0));
+        const a = sparseInts(batch * m * k, densityA);
+        const b = sparseInts(batch * k * n, densityB);
+        // Sparse operands also get whole zero steps, where the lists skip most.
+        for (let bt = 0; bt < batch; bt++) {
+          if (densityB < 1) for (let p = 0; p < k; p += 5) for (let j = 0; j < n; j++) b[bt * k * n + bIndex(s, p, j)] = 0;
+          if (densityA < 1) for (let p = 1; p < k; p += 4) for (let i = 0; i < m; i++) a[bt * m * k + aIndex(s, i, p)] = 0;
+        }
         const { c } = referenceProduct(a, b, s);
+        const label = JSON.stringify([batch, m, k, n]);
         const one = product(a, b, s, 1);
-        for (let i = 0; i < c.length; i++) if (one[i] !== c[i]) expect.fail(`${JSON.stringify([m, k, n])} element ${i}: ${one[i]}, exact ${c[i]}`);
-        expect(sameBits(product(a, b, s, 2), one)).toBe(true);
+        for (let i = 0; i < c.length; i++) if (one[i] !== c[i]) expect.fail(`${label} element ${i}: ${one[i]}, exact ${c[i]}`);
+        expect(sameBits(product(a, b, s, 2), one), label).toBe(true);
         // Accumulating adds the same product to C's contents.
-        const init = uniform(m * n, 5).map((v) => Math.round(v * 100));
+        const init = uniform(c.length, 5).map((v) => Math.round(v * 100));
         const acc = product(a, b, { ...s, accumulate: true }, 2, init);
-        for (let i = 0; i < c.length; i++) if (acc[i] !== init[i] + c[i]) expect.fail(`accumulate, element ${i}: ${acc[i]}, exact ${init[i] + c[i]}`);
+        for (let i = 0; i < c.length; i++) if (acc[i] !== init[i] + c[i]) expect.fail(`${label} accumulate, element ${i}: ${acc[i]}, exact ${init[i] + c[i]}`);
       }
+      expect(wasmInfo()?.workerChunks ?? 0, 'a worker took part').toBeGreaterThan(before);
+    });
+
+    it('sums that round to −0 (products below 2⁻¹⁴⁹) store +0 whatever is skipped: the bits do not depend on the threads', () => {
+      // Row 5 of A: one tiny value; B: one tiny row. With FMA, −10⁻²³·10⁻²³ on a +0 sum rounds
+      // to −0; whether a later zero step is skipped (here it depends on the chunk: a NaN
+      // in row 40 stops B's lists for the whole 64-row block on one thread) must not show.
+      const [m, k, n] = [128, 300, 130];
+      const s = spec(m, k, n);
+      const a = Float32Array.from({ length: m * k }, (_, i) => 0.5 + (i % 7) * 0.125);
+      for (let p = 1; p < k; p++) a[5 * k + p] = 0;
+      a[5 * k] = -1e-23;
+      a[40 * k + 1] = NaN;
+      const b = new Float32Array(k * n);
+      for (let j = 0; j < n; j++) b[j] = 1e-23;
+      const one = product(a, b, s, 1);
+      const two = product(a, b, s, 2);
+      expect(Object.is(one[5 * n], 0) && Object.is(two[5 * n], 0)).toBe(true);
+      expect(sameBits(one, two)).toBe(true);
+      expect(Number.isNaN(one[40 * n])).toBe(true);
     });
 
     it.each([1, 2])('a zero step meeting ±∞ or NaN in the other operand still gives NaN (%i threads)', (threads) => {
