@@ -2,9 +2,11 @@
 // Every pointer is a byte address in the shared linear memory; JS allocates all buffers.
 //
 // Loop nest per call (one chunk of C): jc (NC columns) → pc (KC slice of K) → pack B into
-// NR-wide panels → ic (MC rows) → pack A into MR-tall panels → jr → ir → micro-kernel.
+// NR-wide panels and list their nonzero steps → ic (MC rows) → pack A into MR-tall panels and
+// list theirs → jr → ir → micro-kernel (microkernel.ts) over the shorter list, or all steps.
 // Each element of C is summed in the same order whatever the chunk's row/column range (edge
-// tiles included), so splitting the work between threads never changes a bit of the result.
+// tiles included), and a skipped step adds nothing, so splitting the work between threads
+// never changes a bit of the result.
 //
 // Measured on the 2-core AMD EPYC (Zen 3) dev VM, V8 11.3: the relaxed (FMA) micro-kernel
 // runs at ~46 GFLOP/s per core, the plain one at ~35 (mul + add + 6 loads per k step saturate
