@@ -214,7 +214,19 @@ export function indexStepsA(packedA: usize, mc: i32, kc: i32, steps: usize, step
   for (let q = 0; q < panels; q++) {
     const list = steps + <usize>q * stepsStride;
     let count = 0;
-    for (let p = 0; p < kc; p++) {
+    let p = 0;
+    if (MR == 2) {
+      // Two steps per vector: a 64-bit lane each.
+      for (; p + 2 <= kc; p += 2) {
+        const bits = i64x2.bitmask(i64x2.ne(v128.and(v128.load(pa), magnitude), i64x2.splat(0)));
+        store<u32>(list + (<usize>count << 2), <u32>(p * 8)); // branch-free: kept when counted
+        count += bits & 1;
+        store<u32>(list + (<usize>count << 2), <u32>(p * 8 + 8));
+        count += bits >> 1;
+        pa += 16;
+      }
+    }
+    for (; p < kc; p++) {
       let nonzero: bool;
       if (MR == 2) nonzero = (load<u64>(pa) & 0x7fffffff7fffffff) != 0;
       else nonzero = v128.any_true(v128.and(v128.load(pa), magnitude));
