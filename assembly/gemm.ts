@@ -12,7 +12,7 @@
 // runs at ~46 GFLOP/s per core, the plain one at ~35 (mul + add + 6 loads per k step saturate
 // the FP dispatch); tiles with more accumulators spill (V8 hoists every load of the loop).
 
-import { allFinite, indexStepsA, indexStepsB, microKernel, tileKernel } from './microkernel';
+import { allFinite, indexStepsA, indexStepsB, tileKernel } from './microkernel';
 import { MR, NR, packA, packB } from './pack';
 
 /** Cache blocks: an MC×KC block of A stays in L2, a KC×NR panel of B in L1. */
@@ -281,5 +281,5 @@ export function gemmKernelLoop(kc: i32, reps: i32, work: usize, thread: i32): vo
   const pb = pa + <usize>(MR * 256 * 4);
   const c = pb + <usize>(NR * 256 * 4);
   memory.fill(pa, 0, <usize>gemmKernelLoopBytes());
-  for (let r = 0; r < reps; r++) microKernel(kc, pa, pb, c, NR * 4, false);
+  for (let r = 0; r < reps; r++) tileKernel(kc, kc, 0, pa, pb, c, NR * 4, false);
 }

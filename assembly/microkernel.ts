@@ -178,14 +178,9 @@ import { MR, NR } from './pack';
   v128.store(c3, c31, 16);
 }
 
-/** The build's register tile over all kc steps (2×16 with FMA, 4×8 without). */
-@inline export function microKernel(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, first: bool): void {
-  if (ASC_FEATURE_RELAXED_SIMD) kernel2x16(kc, kc, 0, pa, pb, c, ldc, first);
-  else kernel4x8(kc, kc, 0, pa, pb, c, ldc, first);
-}
-
 /**
- * The build's register tile over a panel pair's steps: dense when `count` = kc, otherwise
+ * The build's register tile (2×16 with FMA, 4×8 without) over a panel pair's steps: all kc
+ * when `count` = kc, otherwise
  * only the `count` steps listed at `steps` (as indexStepsA/B write them; count may be 0).
  */
 @inline export function tileKernel(kc: i32, count: i32, steps: usize, pa: usize, pb: usize, c: usize, ldc: usize, first: bool): void {
@@ -283,5 +278,3 @@ export function allFinite(p: usize, n: i32): bool {
   }
   return !v128.any_true(bad);
 }
-
-export { MR, NR };
