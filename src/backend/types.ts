@@ -153,13 +153,13 @@ export interface Kernels {
   ): void;
   /**
    * conv2dMaxPoolRelu's backward: grad [like y] reaches the conv output at argmax where y > 0;
-   * from there dx (when not null) [like x], dw [like weight] and db (when not null) [outC],
-   * all overwritten.
+   * from there dx [like x], dw [like weight] and db [outC], each overwritten when not null
+   * (a null one is not computed: frozen weights skip the weight gradient).
    */
   conv2dMaxPoolReluBackward(
     grad: TypedArray, y: TypedArray, argmax: Int32Array, x: TypedArray, weight: TypedArray,
     conv: Conv2dGeometry, outChannels: number, pool: Conv2dGeometry,
-    dx: TypedArray | null, dw: TypedArray, db: TypedArray | null,
+    dx: TypedArray | null, dw: TypedArray | null, db: TypedArray | null,
   ): void;
 }
 

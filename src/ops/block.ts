@@ -8,7 +8,7 @@
  */
 import type { Conv2dGeometry } from '../backend/types.js';
 import { isGradEnabled } from '../autograd/index.js';
-import { ShapeError, fmtShape, shapesEqual, type Tensor } from '../tensor/index.js';
+import { ShapeError, fmtShape, kernelsFor, shapesEqual, type Tensor } from '../tensor/index.js';
 import { reluGrad } from './binary.js';
 import { conv2d, convInputGrad, convWeightGrad, planConv2d, type Conv2dOptions } from './conv.js';
 import { checkFloat, checkTensor, output, record } from './core.js';
@@ -42,13 +42,15 @@ export function conv2dMaxPoolRelu(
   const inputs = bias === null ? [x, weight] : [x, weight, bias];
   return record(y, 'conv2dMaxPoolRelu', inputs, (grad) => {
     const wantDx = x.requiresGrad;
-    const wantDw = weight.requiresGrad || (bias?.requiresGrad ?? false);
-    if (isGradEnabled()) return composedBackward(grad, y, argmax, x, weight, g, pool, wantDx, wantDw, bias !== null);
+    const wantDw = weight.requiresGrad;
+    const wantDb = bias?.requiresGrad ?? false;
+    if (isGradEnabled()) return composedBackward(grad, y, argmax, x, weight, g, pool, wantDx, wantDw, wantDb, bias !== null);
+    const kb = kernelsFor(x.dtype);
     const [dx] = wantDx ? output(x.shape, x.dtype) : [null];
-    const [dw, kb] = output(weight.shape, weight.dtype);
-    const [db] = bias ? output(bias.shape, bias.dtype) : [null];
-    kb.conv2dMaxPoolReluBackward(grad.data, y.data, argmax, x.data, weight.data, g, outChannels, pool, dx?.data ?? null, dw.data, db?.data ?? null);
-    return [dx, wantDw ? dw : null, wantDw ? db : null];
+    const [dw] = wantDw ? output(weight.shape, weight.dtype) : [null];
+    const [db] = wantDb && bias ? output(bias.shape, bias.dtype) : [null];
+    kb.conv2dMaxPoolReluBackward(grad.data, y.data, argmax, x.data, weight.data, g, outChannels, pool, dx?.data ?? null, dw?.data ?? null, db?.data ?? null);
+    return [dx, dw, db];
   });
 }
 
@@ -58,11 +60,11 @@ export function conv2dMaxPoolRelu(
  */
 function composedBackward(
   grad: Tensor, y: Tensor, argmax: Int32Array, x: Tensor, weight: Tensor, g: Conv2dGeometry, pool: Conv2dGeometry,
-  wantDx: boolean, wantDw: boolean, withBias: boolean,
+  wantDx: boolean, wantDw: boolean, wantDb: boolean, withBias: boolean,
 ): (Tensor | null)[] {
   if (!shapesEqual(grad.shape, y.shape)) throw new ShapeError(`conv2dMaxPoolRelu: gradient of shape ${fmtShape(grad.shape)} for an output of shape ${fmtShape(y.shape)}`);
   const dz = maxPoolAdjoint(reluGrad(grad, y), argmax, pool);
   const dx = wantDx ? convInputGrad(dz, weight, g) : null;
-  const [dw, db] = wantDw ? convWeightGrad(x, dz, g, withBias) : [null, null];
-  return [dx, dw, db];
+  const [dw, db] = wantDw || wantDb ? convWeightGrad(x, dz, g, withBias) : [null, null];
+  return [dx, wantDw ? dw : null, wantDb ? db : null];
 }

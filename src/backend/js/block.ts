@@ -20,13 +20,14 @@ export function conv2dMaxPoolRelu(
 export function conv2dMaxPoolReluBackward(
   grad: TypedArray, y: TypedArray, argmax: Int32Array, x: TypedArray, weight: TypedArray,
   conv: Conv2dGeometry, outChannels: number, pool: Conv2dGeometry,
-  dx: TypedArray | null, dw: TypedArray, db: TypedArray | null,
+  dx: TypedArray | null, dw: TypedArray | null, db: TypedArray | null,
 ): void {
   // ReLU's gradient on the pooled values (y > 0 exactly where the pooled conv output is > 0).
   const masked = like(grad, grad.length);
   for (let i = 0; i < grad.length; i++) masked[i] = y[i] > 0 ? grad[i] : 0;
   const dz = like(grad, conv.batch * outChannels * conv.outH * conv.outW);
   maxPool2dBackward(masked, argmax, pool, dz);
-  conv2dBackwardWeight(x, dz, conv, outChannels, dw, db);
+  // A bias gradient alone still goes through the weight kernel, into a scratch dw.
+  if (dw || db) conv2dBackwardWeight(x, dz, conv, outChannels, dw ?? like(weight, weight.length), db);
   if (dx) conv2dBackwardInput(dz, weight, conv, outChannels, dx);
 }

@@ -61,7 +61,7 @@ export function conv2dMaxPoolRelu(
 export function conv2dMaxPoolReluBackward(
   grad: TypedArray, y: TypedArray, argmax: Int32Array, x: TypedArray, weight: TypedArray,
   conv: Conv2dGeometry, outChannels: number, pool: Conv2dGeometry,
-  dx: TypedArray | null, dw: TypedArray, db: TypedArray | null,
+  dx: TypedArray | null, dw: TypedArray | null, db: TypedArray | null,
 ): void {
   const rt = runtimeFor(conv, outChannels, [grad, y, x, weight, dx, dw, db]);
   if (!rt || !backward(rt)) jsBackend.conv2dMaxPoolReluBackward(grad, y, argmax, x, weight, conv, outChannels, pool, dx, dw, db);
@@ -81,7 +81,8 @@ export function conv2dMaxPoolReluBackward(
     // ReLU's gradient on the pooled values, then scattered to each window's max.
     rt.exports.binary(...flatBinary(BINARY_CODES.reluGrad!, pgrad, py, pm, n));
     overPlanes(rt, 'maxPool2dBackward', pool.batch * pool.channels, pool.batch * pool.channels * pool.inH * pool.inW, (p0, p1) => [pm, pa, pdz, pgeo, p0, p1]);
-    const part = weightGradAt(rt, px, pdz, conv, outChannels);
+    // dw and db come out of one kernel (db as a by-product), skipped when neither is wanted.
+    const part = dw || db ? weightGradAt(rt, px, pdz, conv, outChannels) : 0;
     if (part < 0) return false;
     if (dx) {
       const pw = heap.input(weight as Float32Array);
@@ -94,8 +95,8 @@ export function conv2dMaxPoolReluBackward(
       if (!correlateAt(rt, pdz, pw, 0, pdx, shape, conv, off, true, macs(conv, outChannels))) return false;
       heap.finishOutput(pdx, dx as Float32Array);
     }
-    heap.read(part, dw as Float32Array);
-    if (db) heap.read(part + dw.length * 4, db as Float32Array);
+    if (dw) heap.read(part, dw as Float32Array);
+    if (db) heap.read(part + weight.length * 4, db as Float32Array);
     return true;
   }
 }
